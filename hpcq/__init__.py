@@ -1,0 +1,87 @@
+"""hpcq: an MPI-parallel quantum circuit compiler for HPC systems.
+
+hpcq reads circuits (OpenQASM 2 files or :class:`Circuit` objects), optimizes them with
+a pass pipeline whose hot core is numerical unitary synthesis, runs that pipeline in
+parallel over MPI ranks, and emits QIR that links against hpcq's C runtime library
+into a program that runs.
+
+Example:
+    >>> import hpcq
+    >>> bell = hpcq.Circuit(2, 2).h(0).cx(0, 1).measure(0, 0).measure(1, 1)
+    >>> bell.count_ops()
+    {'measure': 2, 'cx': 1, 'h': 1}
+
+``import hpcq`` is cheap: it imports no mpi4py, compiles no numba kernel and starts no
+process. The parallel runtime, synthesis kernels and the QIR backend load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from hpcq._version import __version__
+from hpcq.exceptions import (
+    CircuitError,
+    HpcqError,
+    PassManagerError,
+    QasmError,
+    QirError,
+    RuntimeSystemError,
+    SynthesisError,
+)
+from hpcq.ir import Circuit, Condition, Operation, Parameter, UnitaryGate
+
+if TYPE_CHECKING:
+    from hpcq.compiler import Compiler, CompileResult, compile
+    from hpcq.ir.interop import from_qiskit, to_qiskit
+    from hpcq.passes import PassManager
+    from hpcq.synthesis import synthesize
+
+# Public names whose modules are heavy (numba, llvmlite, mpi4py): loaded on first use.
+_LAZY = {
+    "CompileResult": "hpcq.compiler",
+    "Compiler": "hpcq.compiler",
+    "compile": "hpcq.compiler",
+    "PassManager": "hpcq.passes",
+    "synthesize": "hpcq.synthesis",
+    "from_qiskit": "hpcq.ir.interop",
+    "to_qiskit": "hpcq.ir.interop",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hpcq' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+__all__ = [
+    "Circuit",
+    "CircuitError",
+    "CompileResult",
+    "Compiler",
+    "Condition",
+    "HpcqError",
+    "Operation",
+    "Parameter",
+    "PassManager",
+    "PassManagerError",
+    "QasmError",
+    "QirError",
+    "RuntimeSystemError",
+    "SynthesisError",
+    "UnitaryGate",
+    "__version__",
+    "compile",
+    "from_qiskit",
+    "synthesize",
+    "to_qiskit",
+]

@@ -1,0 +1,206 @@
+"""The ``hpcq`` command.
+
+``hpcq --help`` lists the sub-commands. Each area of the package contributes its own
+sub-commands through a ``register(subparsers)`` function in a small module that
+imports nothing heavy, so that ``hpcq --help`` stays fast; the work is imported when a
+command runs.
+
+Errors print one line, ``hpcq: error: ...``, and exit with status 1 (2 for bad usage);
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import platform
+import shutil
+import sys
+from collections.abc import Sequence
+
+from hpcq import _config
+from hpcq._version import __version__
+from hpcq.exceptions import HpcqError
+
+# Modules that add sub-commands, in the order --help lists them.
+_COMMAND_MODULES = (
+    "hpcq.compiler_cli",
+    "hpcq.qir.cli",
+    "hpcq.runtime.cli",
+    "hpcq.synthesis.cli",
+)
+
+_EPILOG = """\
+examples:
+  hpcq stats examples/bell.qasm          qubits, operations by name, depth
+  hpcq info                              versions, MPI library, C compiler
+  mpiexec -n 4 hpcq compile a.qasm -O2   compile with the runtime on 3 ranks
+
+environment: HPCQ_THREADS (threads per rank, default 1), HPCQ_LOG_LEVEL, HPCQ_NO_MPI,
+HPCQ_CC, HPCQ_CACHE_DIR; see the documentation.
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="hpcq",
+        description="hpcq: an MPI-parallel quantum circuit compiler (OpenQASM 2 -> QIR).",
+        epilog=_EPILOG,
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"hpcq {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show full tracebacks and debug logging"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log output (-v info, -vv debug)"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    info = subparsers.add_parser(
+        "info",
+        help="versions of hpcq and its dependencies, the MPI library and C compiler found",
+        description="Print the versions of hpcq, numpy, numba, llvmlite and mpi4py, the MPI "
+        "library found, the C compiler found, and the world size when run under mpiexec.",
+    )
+    info.set_defaults(func=_cmd_info)
+
+    stats = subparsers.add_parser(
+        "stats",
+        help="qubits, operations by name and depth of OpenQASM 2 files",
+        description="Parse OpenQASM 2 files and print their qubits, operations by name and depth.",
+    )
+    stats.add_argument("files", nargs="+", metavar="FILE.qasm", help="OpenQASM 2 files")
+    stats.add_argument("--json", action="store_true", help="print JSON instead of text")
+    stats.set_defaults(func=_cmd_stats)
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            # An area not installed in this build; a missing module *inside* it is a bug.
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    rows: list[tuple[str, str]] = [("hpcq", __version__), ("python", platform.python_version())]
+    for package in ("numpy", "numba", "llvmlite", "mpi4py"):
+        try:
+            module = importlib.import_module(package)
+            rows.append((package, str(getattr(module, "__version__", "?"))))
+        except ImportError:
+            rows.append((package, "not installed"))
+    rows.extend(_mpi_rows())
+    rows.append(("C compiler", find_c_compiler() or "not found (needed by 'hpcq build')"))
+    rows.append(("threads per rank", str(_config.threads())))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _mpi_rows() -> list[tuple[str, str]]:
+    if _config.mpi_disabled():
+        return [("MPI", "disabled by HPCQ_NO_MPI")]
+    try:
+        from mpi4py import MPI
+    except ImportError as exc:
+        return [("MPI", f"unavailable ({exc}); hpcq runs serially")]
+    library = MPI.Get_library_version().strip().splitlines()[0]
+    major, minor = MPI.Get_version()
+    version = f"{major}.{minor}"
+    return [
+        ("MPI library", library),
+        ("MPI standard", version),
+        ("world size", str(MPI.COMM_WORLD.Get_size())),
+    ]
+
+
+def find_c_compiler() -> str | None:
+    """The C compiler hpcq uses: ``HPCQ_CC``, ``CC``, then cc, gcc or clang on PATH."""
+    named = _config.c_compiler()
+    if named:
+        return shutil.which(named.split()[0]) and named
+    for candidate in ("cc", "gcc", "clang"):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    import json
+
+    from hpcq.ir import Circuit
+
+    results = []
+    for path in args.files:
+        circuit = Circuit.from_file(path)
+        results.append(
+            {
+                "file": path,
+                "qubits": circuit.num_qubits,
+                "clbits": circuit.num_clbits,
+                "operations": len(circuit),
+                "depth": circuit.depth(),
+                "ops": circuit.count_ops(),
+            }
+        )
+    if args.json:
+        print(json.dumps(results if len(results) > 1 else results[0], indent=2))
+        return 0
+    for entry in results:
+        print(f"{entry['file']}")
+        print(f"  qubits      {entry['qubits']}")
+        print(f"  clbits      {entry['clbits']}")
+        print(f"  operations  {entry['operations']}")
+        print(f"  depth       {entry['depth']}")
+        ops = entry["ops"]
+        assert isinstance(ops, dict)
+        for name, count in ops.items():
+            print(f"    {name:<10}{count}")
+    return 0
+
+
+def _configure_logging(verbosity: int, debug: bool) -> None:
+    if debug or verbosity >= 2:
+        level = logging.DEBUG
+    elif verbosity == 1:
+        level = logging.INFO
+    else:
+        level = getattr(logging, _config.log_level(), logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``hpcq`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    _configure_logging(args.verbose, args.debug)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("hpcq: interrupted", file=sys.stderr)
+        return 130
+    except (HpcqError, OSError, ValueError, TypeError) as exc:
+        if args.debug:
+            raise
+        print(f"hpcq: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
