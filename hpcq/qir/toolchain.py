@@ -1,0 +1,231 @@
+"""Building: the runtime library (compiled once and cached), objects and linking.
+
+``build(module, output)`` turns a QIR module into
+
+* an executable, when the module has an entry point (``main`` is added if missing);
+* a static (``.a``) or shared (``.so``) library, when it has no entry point: its
+  functions get the runtime's function-level hooks and the runtime is linked in, so a
+  host program links only this one library (plus ``-lm``).
+
+The runtime library is compiled with the C compiler :func:`hpcq.cli.find_c_compiler`
+finds, into ``hpcq._config.cache_dir()/runtime/<key>``, keyed on a hash of the C
+sources and the compiler, so it is built once per machine and compiler.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from hpcq import _config
+from hpcq.exceptions import QirError
+
+logger = logging.getLogger(__name__)
+
+_SOURCES = ("hpcq_rt.c", "hpcq_rt.h")
+_CFLAGS = ("-std=c99", "-O2", "-fPIC", "-Wall")
+
+
+@dataclass(frozen=True)
+class RuntimeLibrary:
+    """The built runtime library.
+
+    Attributes:
+        directory: Where its files are (also holds ``hpcq_rt.h``).
+        object: ``hpcq_rt.o``, position independent.
+        static: ``libhpcq_rt.a``.
+        shared: ``libhpcq_rt.so``.
+        compiler: The compiler command that built it.
+    """
+
+    directory: Path
+    object: Path
+    static: Path
+    shared: Path
+    compiler: tuple[str, ...]
+
+    @property
+    def header(self) -> Path:
+        return self.directory / "hpcq_rt.h"
+
+
+def source_dir() -> Path:
+    """The directory holding the runtime's C sources."""
+    return Path(str(resources.files("hpcq.qir") / "csrc"))
+
+
+def c_compiler() -> tuple[str, ...]:
+    """The C compiler command.
+
+    Raises:
+        QirError: No C compiler found (set HPCQ_CC or CC, or install cc/gcc/clang).
+    """
+    from hpcq.cli import find_c_compiler
+
+    found = find_c_compiler()
+    if not found:
+        named = _config.c_compiler()
+        detail = f" ({named!r} from HPCQ_CC/CC is not on PATH)" if named else ""
+        raise QirError(
+            f"no C compiler found{detail}: building QIR programs needs one; "
+            "install gcc or clang, or set HPCQ_CC"
+        )
+    return tuple(shlex.split(found))
+
+
+def _run(command: list[str], what: str) -> None:
+    logger.debug("running %s", shlex.join(command))
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise QirError(f"{what}: cannot run {command[0]}: {exc}") from exc
+    if done.returncode != 0:
+        raise QirError(f"{what} failed ({shlex.join(command)}):\n{done.stderr.strip()}")
+
+
+def runtime_library() -> RuntimeLibrary:
+    """The runtime library for this compiler, built into the cache on first use."""
+    compiler = c_compiler()
+    sources = source_dir()
+    digest = hashlib.sha256()
+    for name in _SOURCES:
+        digest.update((sources / name).read_bytes())
+    digest.update(" ".join(compiler + _CFLAGS).encode())
+    resolved = shutil.which(compiler[0]) or compiler[0]
+    digest.update(resolved.encode())
+    directory = _config.cache_dir() / "runtime" / digest.hexdigest()[:16]
+    library = RuntimeLibrary(
+        directory,
+        directory / "hpcq_rt.o",
+        directory / "libhpcq_rt.a",
+        directory / "libhpcq_rt.so",
+        compiler,
+    )
+    if library.shared.exists() and library.static.exists():
+        return library
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="build-", dir=directory.parent))
+    try:
+        for name in _SOURCES:
+            shutil.copy(sources / name, staging / name)
+        obj = staging / "hpcq_rt.o"
+        _run(
+            [*compiler, *_CFLAGS, "-c", str(staging / "hpcq_rt.c"), "-o", str(obj)],
+            "compiling the runtime",
+        )
+        _archive(staging / "libhpcq_rt.a", [obj])
+        _run(
+            [*compiler, "-shared", "-o", str(staging / "libhpcq_rt.so"), str(obj), "-lm"],
+            "linking the shared runtime",
+        )
+        try:
+            os.replace(staging, directory)
+        except OSError:
+            if not library.shared.exists():  # not a concurrent build that won
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    logger.info("built the hpcq runtime library in %s", directory)
+    return library
+
+
+def _archive(output: Path, objects: list[Path]) -> None:
+    ar = shutil.which("ar") or shutil.which("llvm-ar")
+    if ar is None:
+        raise QirError("no 'ar' archiver found to make a static library (install binutils)")
+    if output.exists():
+        output.unlink()
+    _run([ar, "rcs", str(output), *map(str, objects)], "archiving")
+
+
+def read_module(path: str | os.PathLike[str]) -> str:
+    """The text of a ``.ll`` or ``.bc`` file.
+
+    Raises:
+        QirError: Not valid LLVM IR or bitcode.
+        OSError: The file cannot be read.
+    """
+    from hpcq.qir.llvm import parse_bitcode
+
+    path = Path(path)
+    if path.suffix == ".bc":
+        return str(parse_bitcode(path.read_bytes(), str(path)))
+    return path.read_text()
+
+
+def build(
+    module: str,
+    output: str | os.PathLike[str],
+    *,
+    kind: str = "auto",
+    where: str = "<module>",
+) -> Path:
+    """Build a QIR module (text) into a program or a library.
+
+    Args:
+        module: The module as LLVM IR text.
+        output: The file to write.
+        kind: ``"executable"``, ``"static"``, ``"shared"`` or ``"auto"``: an
+            executable for a module with an entry point or ``main``, else a library,
+            shared when ``output`` ends in ``.so``, static otherwise.
+        where: A name for the module in messages.
+
+    Returns:
+        The path written.
+
+    Raises:
+        QirError: The module is invalid, of the wrong kind, or a tool fails.
+    """
+    from hpcq.qir.entry import add_hooks, add_main, inspect
+    from hpcq.qir.llvm import object_code
+
+    if kind not in ("auto", "executable", "static", "shared"):
+        raise ValueError(f"kind must be auto, executable, static or shared, not {kind!r}")
+    output = Path(output)
+    info = inspect(module, where)
+    program = bool(info.entry_points) or info.has_main
+    if kind == "auto":
+        kind = "executable" if program else ("shared" if output.suffix == ".so" else "static")
+    if kind == "executable":
+        if not program:
+            raise QirError(f"{where}: no entry point and no main: build it as a library")
+        text = info.text if info.has_main else add_main(info.text, where)
+    else:
+        if program:
+            raise QirError(f"{where}: has an entry point; a library has none")
+        text = add_hooks(info.text, where)
+    library = runtime_library()
+    with tempfile.TemporaryDirectory(prefix="hpcq-build-") as tmp:
+        obj = Path(tmp) / "module.o"
+        obj.write_bytes(object_code(text, where))
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "executable":
+            _run(
+                [*library.compiler, str(obj), str(library.static), "-lm", "-o", str(output)],
+                "linking",
+            )
+        elif kind == "static":
+            _archive(output, [obj, library.object])
+        else:
+            _run(
+                [
+                    *library.compiler,
+                    "-shared",
+                    "-o",
+                    str(output),
+                    str(obj),
+                    str(library.object),
+                    "-lm",
+                ],
+                "linking the shared library",
+            )
+    logger.info("built %s %s", kind, output)
+    return output

@@ -1,0 +1,358 @@
+"""The QIR profile validator behind ``hpcq qir check``.
+
+LLVM (through llvmlite) parses and verifies the module; then the profile rules of the
+QIR specification are checked, each reported as a :class:`Violation` naming the rule,
+the function and the instruction:
+
+``entry-point``       exactly one function carries the ``"entry_point"`` attribute
+                      (none is allowed for a library when extensions are allowed).
+``entry-attributes``  ``qir_profiles``, ``output_labeling_schema``,
+                      ``required_num_qubits`` and ``required_num_results`` present and
+                      well formed; the entry point returns ``i64`` and takes no
+                      parameters (``double`` parameters with extensions).
+``module-flags``      ``qir_major_version``, ``qir_minor_version``,
+                      ``dynamic_qubit_management`` and ``dynamic_result_management``
+                      present (the dynamic ones false).
+``declaration``       every declared function is known, with its known signature,
+                      allowed in the profile; measurements ``"irreversible"`` with a
+                      ``writeonly`` result.
+``instruction``       only the instructions the profile allows (base: call, br, ret).
+``call``              calls match the known signature.
+``qubit-id``          qubit arguments are constants below ``required_num_qubits``.
+``result-id``         result arguments are constants below ``required_num_results``.
+``block-structure``   base profile: straight-line blocks (unconditional branches), in
+                      the order initialize, gates, measurements, output, ``ret i64 0``.
+``defined-function``  no function is defined besides the entry point (and ``main``,
+                      the hooks' callers, with extensions).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hpcq.exceptions import QirError
+from hpcq.qir.signatures import KNOWN, is_output
+
+if TYPE_CHECKING:
+    from llvmlite.binding import ModuleRef, ValueRef
+
+_ATTRIBUTE = re.compile(r'"([^"]+)"(?:="([^"]*)")?')
+_FLAG = re.compile(r'^!(\d+) = !\{i32 (\d+), !"([^"]+)", (i\d+) (\w+)\}', re.MULTILINE)
+_FLAGS = re.compile(r"^!llvm\.module\.flags = !\{([^}]*)\}", re.MULTILINE)
+_ID = re.compile(r"^ptr (?:null|inttoptr \(i64 (\d+) to ptr\))$")
+
+_BASE_OPS = frozenset({"call", "br", "ret"})
+_ADAPTIVE_OPS = _BASE_OPS | {
+    "phi", "select", "icmp", "add", "sub", "mul", "and", "or", "xor", "shl", "lshr",
+    "ashr", "zext", "sext", "trunc",
+}  # fmt: skip
+_FLOAT_OPS = frozenset({"fadd", "fsub", "fmul", "fdiv", "fneg"})
+_PROFILES = {"base_profile": "base", "adaptive_profile": "adaptive"}
+_PHASES = ("initialize", "gates", "measurements", "output")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule.
+
+    Attributes:
+        rule: The rule's name (see the module docstring).
+        function: The function where it happens, or ``""`` for the module.
+        message: What is wrong.
+        instruction: The offending instruction's text, or ``""``.
+    """
+
+    rule: str
+    function: str
+    message: str
+    instruction: str = ""
+
+    def __str__(self) -> str:
+        where = f"@{self.function}: " if self.function else ""
+        text = f"{self.rule}: {where}{self.message}"
+        return f"{text}\n    {self.instruction}" if self.instruction else text
+
+
+def check(text: str, *, extensions: bool = False, where: str = "<module>") -> list[Violation]:
+    """The profile violations of a QIR module (empty when it is valid).
+
+    Args:
+        text: The module as LLVM IR text.
+        extensions: Allow hpcq's extensions (``main``, finalize, the argc/argv
+            initialize, hooks, ``double`` parameters, no entry point for a library).
+        where: A name for the module in messages.
+
+    Raises:
+        QirError: The text is not valid LLVM IR at all.
+    """
+    from hpcq.qir.llvm import parse
+
+    if "%Qubit*" in text or "%Result*" in text:
+        raise QirError(
+            f"{where}: typed pointers (QIR 1); this LLVM reads QIR 2 (opaque pointers) only"
+        )
+    module = parse(text, where)
+    return _Checker(module, str(module), extensions).run()
+
+
+class _Checker:
+    def __init__(self, module: ModuleRef, text: str, extensions: bool) -> None:
+        self.module = module
+        self.text = text
+        self.extensions = extensions
+        self.violations: list[Violation] = []
+        self.profile = "base"
+        self.num_qubits: int | None = None
+        self.num_results: int | None = None
+
+    def add(self, rule: str, function: str, message: str, instruction: object = "") -> None:
+        self.violations.append(Violation(rule, function, message, str(instruction).strip()))
+
+    def run(self) -> list[Violation]:
+        defined = [f for f in self.module.functions if not f.is_declaration]
+        entries = [f for f in defined if "entry_point" in _attributes(f)]
+        has_main = any(f.name == "main" for f in defined)
+        if len(entries) > 1:
+            names = ", ".join(f"@{f.name}" for f in entries)
+            self.add("entry-point", "", f"{len(entries)} entry points ({names}); exactly one")
+        elif not entries and not (self.extensions and not has_main):
+            self.add("entry-point", "", 'no function has the "entry_point" attribute')
+        for entry in entries[:1]:
+            self.entry_attributes(entry)
+        self.module_flags()
+        self.declarations()
+        allowed = {f.name for f in entries[:1]}
+        for function in defined:
+            if function.name in allowed:
+                self.body(function)
+            elif not self.extensions:
+                self.add("defined-function", function.name, "only the entry point may be defined")
+        return self.violations
+
+    # --- module level -------------------------------------------------------------
+
+    def entry_attributes(self, entry: ValueRef) -> None:
+        attrs = _attributes(entry)
+        profile = attrs.get("qir_profiles")
+        if profile not in _PROFILES:
+            self.add(
+                "entry-attributes",
+                entry.name,
+                f'"qir_profiles" must be base_profile or adaptive_profile, not {profile!r}',
+            )
+        else:
+            self.profile = _PROFILES[profile]
+        if attrs.get("output_labeling_schema") is None:
+            self.add("entry-attributes", entry.name, '"output_labeling_schema" is missing')
+        for key in ("required_num_qubits", "required_num_results"):
+            value = attrs.get(key)
+            if value is None or not value.isdigit():
+                self.add("entry-attributes", entry.name, f'"{key}" must be a count, not {value!r}')
+            elif key == "required_num_qubits":
+                self.num_qubits = int(value)
+            else:
+                self.num_results = int(value)
+        ret = str(entry.global_value_type).split(" ", 1)[0]
+        if ret != "i64":
+            self.add("entry-attributes", entry.name, f"the entry point must return i64, not {ret}")
+        args = [str(a.type) for a in entry.arguments]
+        if args and not (self.extensions and all(a == "double" for a in args)):
+            self.add(
+                "entry-attributes",
+                entry.name,
+                f"the entry point takes no parameters, not ({', '.join(args)})"
+                + ("" if self.extensions else "; double parameters are an hpcq extension"),
+            )
+
+    def module_flags(self) -> None:
+        listed = _FLAGS.search(self.text)
+        flags: dict[str, tuple[int, str, str]] = {}
+        if listed:
+            ids = {part.strip().lstrip("!") for part in listed.group(1).split(",")}
+            for match in _FLAG.finditer(self.text):
+                if match.group(1) in ids:
+                    flags[match.group(3)] = (int(match.group(2)), match.group(4), match.group(5))
+        for key in ("qir_major_version", "qir_minor_version"):
+            if key not in flags or flags[key][1] != "i32":
+                self.add("module-flags", "", f"module flag {key!r} (i32) is missing")
+        major = flags.get("qir_major_version")
+        if major is not None and major[2] != "2":
+            self.add("module-flags", "", f"qir_major_version is {major[2]}; opaque pointers are 2")
+        for key in ("dynamic_qubit_management", "dynamic_result_management"):
+            flag = flags.get(key)
+            if flag is None or flag[1] != "i1":
+                self.add("module-flags", "", f"module flag {key!r} (i1) is missing")
+            elif flag[2] != "false":
+                self.add("module-flags", "", f"{key} must be false: ids are static")
+
+    def declarations(self) -> None:
+        for function in self.module.functions:
+            if not function.is_declaration:
+                continue
+            name = function.name
+            known = KNOWN.get(name)
+            if known is None:
+                self.add("declaration", name, "unknown function (no QIR runtime provides it)")
+                continue
+            if "hpcq" in known.profiles and len(known.profiles) == 1 and not self.extensions:
+                self.add(
+                    "declaration",
+                    name,
+                    "an hpcq extension: other runners refuse it (check with --extensions)",
+                )
+            elif self.profile not in known.profiles and not self.extensions:
+                self.add("declaration", name, f"not allowed in the {self.profile} profile")
+            ret = str(function.global_value_type).split(" ", 1)[0]
+            args = [str(a.type) for a in function.arguments]
+            if ret != known.ret or args != known.llvm_args():
+                expected = f"{known.ret} ({', '.join(known.llvm_args())})"
+                self.add(
+                    "declaration",
+                    name,
+                    f"signature {function.global_value_type}; expected {expected}",
+                )
+            if known.irreversible:
+                if "irreversible" not in _attributes(function):
+                    self.add("declaration", name, 'a measurement must be declared "irreversible"')
+                arguments = list(function.arguments)
+                if len(arguments) == 2 and b"writeonly" not in list(arguments[1].attributes):
+                    self.add("declaration", name, "the result argument must be writeonly")
+
+    # --- function bodies ----------------------------------------------------------
+
+    def body(self, function: ValueRef) -> None:
+        allowed = _BASE_OPS if self.profile == "base" else _ADAPTIVE_OPS
+        if self.extensions:
+            allowed = allowed | _FLOAT_OPS
+        blocks = list(function.blocks)
+        phase = 0
+        first = True
+        for index, block in enumerate(blocks):
+            for inst in block.instructions:
+                opcode = inst.opcode
+                if opcode not in allowed:
+                    self.add(
+                        "instruction",
+                        function.name,
+                        f"'{opcode}' is not allowed in the {self.profile} profile",
+                        inst,
+                    )
+                    continue
+                if opcode == "call":
+                    callee = list(inst.operands)[-1].name
+                    self.call(function.name, inst, callee)
+                    if first and callee != "__quantum__rt__initialize":
+                        self.add(
+                            "block-structure",
+                            function.name,
+                            "the entry point must begin with __quantum__rt__initialize(ptr null)",
+                            inst,
+                        )
+                    if self.profile == "base":
+                        phase = self.base_phase(function.name, inst, callee, phase)
+                    first = False
+                elif opcode == "br" and self.profile == "base":
+                    operands = list(inst.operands)
+                    if len(operands) != 1 or index + 1 >= len(blocks):
+                        self.add(
+                            "block-structure",
+                            function.name,
+                            "base profile blocks are straight-line: one unconditional "
+                            "branch to the next block",
+                            inst,
+                        )
+                    elif operands[0].name != blocks[index + 1].name:
+                        self.add(
+                            "block-structure",
+                            function.name,
+                            "a branch must go to the next block",
+                            inst,
+                        )
+                elif (
+                    opcode == "ret" and self.profile == "base" and str(inst).strip() != "ret i64 0"
+                ):
+                    self.add(
+                        "block-structure",
+                        function.name,
+                        "the base profile entry point returns i64 0",
+                        inst,
+                    )
+        if self.profile == "base" and blocks:
+            last = list(blocks[-1].instructions)
+            if not last or last[-1].opcode != "ret":
+                self.add("block-structure", function.name, "the last block must end with ret")
+
+    def base_phase(self, function: str, inst: ValueRef, callee: str, phase: int) -> int:
+        known = KNOWN.get(callee)
+        if callee == "__quantum__rt__initialize":
+            now = 0
+        elif is_output(callee):
+            now = 3
+        elif known is not None and known.irreversible:
+            now = 2
+        elif callee.startswith("__quantum__qis__"):
+            now = 1
+        else:
+            return phase
+        if now < phase:
+            self.add(
+                "block-structure",
+                function,
+                f"{_PHASES[now]} after {_PHASES[phase]}: the base profile orders "
+                "initialize, gates, measurements, output",
+                inst,
+            )
+            return phase
+        return now
+
+    def call(self, function: str, inst: ValueRef, callee: str) -> None:
+        known = KNOWN.get(callee)
+        operands = list(inst.operands)[:-1]
+        if known is None:
+            return  # reported once at its declaration
+        if len(operands) != len(known.args):
+            self.add("call", function, f"{callee} takes {len(known.args)} arguments", inst)
+            return
+        for kind, operand in zip(known.args, operands, strict=True):
+            text = str(operand).strip()
+            expected = "ptr" if kind in "qrlp" else kind
+            if str(operand.type) != expected:
+                self.add(
+                    "call", function, f"argument {text!r} of {callee} must be {expected}", inst
+                )
+                continue
+            if kind == "q":
+                self.identifier("qubit-id", function, inst, text, self.num_qubits, "qubit")
+            elif kind == "r":
+                self.identifier("result-id", function, inst, text, self.num_results, "result")
+            elif kind == "p" and callee == "__quantum__rt__initialize" and text != "ptr null":
+                self.add("call", function, "__quantum__rt__initialize takes ptr null", inst)
+
+    def identifier(
+        self, rule: str, function: str, inst: ValueRef, text: str, limit: int | None, what: str
+    ) -> None:
+        match = _ID.match(text)
+        if match is None:
+            self.add(rule, function, f"{what} {text!r} is not a constant id", inst)
+            return
+        value = int(match.group(1) or 0)
+        if limit is not None and value >= limit:
+            self.add(
+                rule,
+                function,
+                f"{what} id {value} is not below required_num_{what}s={limit}",
+                inst,
+            )
+
+
+def _attributes(function: ValueRef) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for group in function.attributes:
+        text = group.decode() if isinstance(group, bytes) else str(group)
+        for match in _ATTRIBUTE.finditer(text):
+            out[match.group(1)] = match.group(2)
+        for word in re.sub(r'"[^"]*"(="[^"]*")?', " ", text).split():
+            out.setdefault(word, None)
+    return out
