@@ -1,7 +1,17 @@
 """Circuit passes and :class:`PassManager`, the pass manager over :class:`hpcq.Circuit`.
 
-Passes are :class:`hpcq.passmanager.GenericPass` subclasses; the flow controllers of
+Passes are :class:`hpcq.passmanager.GenericPass` subclasses (through
+:class:`AnalysisPass` and :class:`TransformationPass`); the flow controllers of
 :mod:`hpcq.passmanager` combine them.
+
+=====================  ===============================================================
+:class:`Unroll`        user-defined gates replaced by their definitions
+:class:`Fuse1Q`        runs of single-qubit gates fused into one ``u3``
+:class:`CancelCX`      inverse pairs cancelled, through commuting gates
+:class:`Rebase`        exact translation to ``"u3"``, ``"rz_sx"`` or ``"qir"`` gate sets
+:class:`CountOps`      ``property_set["count_ops"]`` and ``["size"]``
+:class:`Depth`         ``property_set["depth"]``
+=====================  ===============================================================
 
 Example:
     >>> from hpcq import Circuit
@@ -15,16 +25,25 @@ Example:
 from __future__ import annotations
 
 from hpcq.passes.base import AnalysisPass, CircuitPass, TransformationPass
+from hpcq.passes.cancel_cx import CancelCX
 from hpcq.passes.count_ops import CountOps
 from hpcq.passes.depth import Depth
+from hpcq.passes.fuse1q import Fuse1Q
 from hpcq.passes.passmanager import PassManager, to_circuit
+from hpcq.passes.rebase import TARGETS, Rebase
+from hpcq.passes.unroll import Unroll
 
 __all__ = [
+    "TARGETS",
     "AnalysisPass",
+    "CancelCX",
     "CircuitPass",
     "CountOps",
     "Depth",
+    "Fuse1Q",
     "PassManager",
+    "Rebase",
     "TransformationPass",
+    "Unroll",
     "to_circuit",
 ]
