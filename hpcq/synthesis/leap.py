@@ -1,7 +1,7 @@
 """LEAP: QSearch with prefix fixing, then a re-synthesis step that deletes CX.
 
-LEAP grows templates like :mod:`hpcq.synthesis.qsearch`, but whenever a child beats
-every node seen so far by enough (its cost is below what the best costs of earlier
+LEAP grows templates like :mod:`hpcq.synthesis.qsearch` (best-first on cost), but
+whenever a child beats every node seen so far by enough (its cost is below what the best costs of earlier
 depths predict), the frontier is cut down to that child: its CX structure becomes a
 fixed prefix, and the search never goes back to shallower alternatives. Children are
 warm-started from their parent's angles, so each new layer refines the last.
@@ -129,7 +129,10 @@ def _beats_trend(best_by_depth: dict[int, float], depth: int) -> bool:
 
 
 def _priority(node: InstantiationResult, options: SearchOptions) -> float:
-    return options.cost_weight * node.cost + node.template.num_cx
+    # Best-first on cost alone: with A*'s ``10 * cost + num_cx`` a wide target, whose
+    # cost falls by a few hundredths per CX, would send the search back to shallow
+    # nodes over and over (measured: a 4-qubit search stuck at depth 9 to 10).
+    return node.cost
 
 
 def delete_cx(

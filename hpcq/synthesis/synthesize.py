@@ -53,7 +53,9 @@ def synthesize(
             convention (qubit 0 is the least significant bit).
         method: ``"qsearch"`` (A*: fewest CX, slow beyond 3 qubits), ``"leap"``
             (prefix fixing and CX deletion: fast, near-optimal) or ``"auto"``
-            (QSearch up to 2 qubits, LEAP above).
+            (QSearch up to 2 qubits, LEAP on 3; on 4 and 5 the generic ladder of
+            :mod:`hpcq.synthesis.ladder` when ``max_cx`` allows the generic count,
+            else LEAP).
         threshold: Largest accepted Hilbert-Schmidt cost ``1 - |Tr(U^dagger V)| / N``.
         max_cx: Most CX the result may have (default: enough for any unitary). With
             the CX count of an existing circuit, the search stops as soon as it cannot
@@ -95,7 +97,7 @@ def synthesize(
         seed=int(seed),
     )
     if method == "auto":
-        method = "qsearch" if num_qubits <= 2 else "leap"
+        method = _auto_method(num_qubits, limit)
     udag = np.ascontiguousarray(matrix.conj().T)
     with _runtime_of(compiler):
         found = _search(method, udag, num_qubits, options)
@@ -106,6 +108,14 @@ def default_max_cx(num_qubits: int) -> int:
     """The default CX bound: well above the generic count, which random targets need."""
     generic = generic_cx_count(num_qubits)
     return max(3, generic + generic // 4 + 2)
+
+
+def _auto_method(num_qubits: int, max_cx: int) -> str:
+    if num_qubits <= 2:
+        return "qsearch"
+    if num_qubits >= 4 and max_cx >= generic_cx_count(num_qubits):
+        return "ladder"
+    return "leap"
 
 
 def _search(
@@ -127,6 +137,10 @@ def _search(
         from hpcq.synthesis.qsearch import qsearch
 
         return qsearch(udag, num_qubits, options)
+    if method == "ladder":
+        from hpcq.synthesis.ladder import ladder
+
+        return ladder(udag, num_qubits, options)
     from hpcq.synthesis.leap import leap
 
     return leap(udag, num_qubits, options)
