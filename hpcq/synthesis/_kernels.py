@@ -47,6 +47,7 @@ def njit(fn: _F) -> _F:
     """Compile ``fn`` with numba (cached on disk, GIL released), keeping its type."""
     return cast(_F, _jit(fn))
 
+
 #: ``kind`` of a parameterized single-qubit gate ``u3(theta, phi, lam)``.
 U3 = 0
 #: ``kind`` of a CNOT (``qa`` the control, ``qb`` the target).

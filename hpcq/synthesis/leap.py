@@ -1,10 +1,11 @@
 """LEAP: QSearch with prefix fixing, then a re-synthesis step that deletes CX.
 
 LEAP grows templates like :mod:`hpcq.synthesis.qsearch` (best-first on cost), but
-whenever a child beats every node seen so far by enough (its cost is below what the best costs of earlier
-depths predict), the frontier is cut down to that child: its CX structure becomes a
-fixed prefix, and the search never goes back to shallower alternatives. Children are
-warm-started from their parent's angles, so each new layer refines the last.
+whenever a child beats every node seen so far by enough (its cost is below what the
+best costs of earlier depths predict), the frontier is cut down to that child: its CX
+structure becomes a fixed prefix, and the search never goes back to shallower
+alternatives. Children are warm-started from their parent's angles, so each new layer
+refines the last.
 
 At the generic CX count (:func:`~hpcq.synthesis.template.generic_cx_count`), where
 every generic unitary is reachable, the cyclic template is tried as well: a random
