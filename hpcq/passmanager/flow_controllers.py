@@ -91,8 +91,9 @@ class ConditionalController(BaseController):
 class DoWhileController(BaseController):
     """Run the tasks, then again while ``do_while(property_set)`` is true.
 
-    The tasks run at least once. Before each repetition the tasks are removed from the
-    completed passes, so that analysis inside the loop runs again.
+    The tasks run at least once. Before each repetition the tasks, and the tasks nested
+    in them, are removed from the completed passes, so that analysis inside the loop
+    runs again.
 
     Args:
         tasks: A task or an iterable of tasks.
@@ -121,6 +122,7 @@ class DoWhileController(BaseController):
         if max_iteration is not None and max_iteration < 1:
             raise ValueError(f"max_iteration must be at least 1, not {max_iteration}")
         self.tasks: tuple[Task, ...] = tuple(as_tasks(tasks))
+        self._nested = _all_tasks(self.tasks)
         self.do_while = do_while
         self.max_iteration = max_iteration
 
@@ -142,5 +144,19 @@ class DoWhileController(BaseController):
                 state = yield task
             if not self.do_while(state.property_set):
                 return
-            state.workflow_status.completed_passes.difference_update(self.tasks)
+            state.workflow_status.completed_passes.difference_update(self._nested)
         raise PassManagerError(f"Maximum iteration reached. max_iteration={max_iteration}")
+
+
+def _all_tasks(tasks: Iterable[Task]) -> set[Task]:
+    """``tasks`` with every task nested in them (controllers' tasks, passes' requires)."""
+    found: set[Task] = set()
+    pending = list(tasks)
+    while pending:
+        task = pending.pop()
+        if task in found:
+            continue
+        found.add(task)
+        pending.extend(getattr(task, "tasks", ()))
+        pending.extend(getattr(task, "requires", ()))
+    return found
