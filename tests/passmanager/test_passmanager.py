@@ -125,7 +125,7 @@ def test_do_while_runs_at_least_once() -> None:
 def test_do_while_max_iteration_reached() -> None:
     loop = DoWhileController([Increment()], do_while=lambda ps: True, max_iteration=3)
     pm = ListPassManager(loop)
-    with pytest.raises(PassManagerError, match="Maximum iteration reached. max_iteration=3"):
+    with pytest.raises(PassManagerError, match=r"Maximum iteration reached\. max_iteration=3"):
         pm.run(0)
 
 
