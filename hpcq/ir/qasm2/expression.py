@@ -23,7 +23,7 @@ from hpcq.ir.qasm2.lexer import Lexer, describe
 
 # Deeper nesting than this is certainly not a real circuit; refusing it keeps Python's
 # recursion limit out of reach.
-MAX_DEPTH = 200
+MAX_DEPTH = 64
 
 _ARITHMETIC_ERRORS = (ZeroDivisionError, OverflowError, ValueError)
 

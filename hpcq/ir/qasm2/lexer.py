@@ -95,14 +95,14 @@ class Lexer:
         if match is None:
             if text[start] == '"':
                 self.error("unterminated string (a string ends on the same line)", start)
-            if text.startswith("/*", start):
-                self.error("block comments '/* */' are not OpenQASM 2; use '//'", start)
             self.error(f"unexpected character {text[start]!r}", start)
         group = match.lastgroup
         assert group is not None
         value = match.group()
         self.pos = match.end()
         if group == "punct":
+            if value == "/" and text.startswith("/*", start):
+                self.error("block comments '/* */' are not OpenQASM 2; use '//'", start)
             return (value, value, start)
         return (_KIND.get(group, group), value, start)
 

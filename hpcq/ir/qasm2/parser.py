@@ -12,6 +12,7 @@ same checks, so they report the same errors.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -249,8 +250,13 @@ class _FileParser:
         params = cache.get(key)
         if params is None:
             pieces = key.split(",")
-            if all(_NUMBER.match(piece) for piece in pieces):
-                params = tuple(float(piece) for piece in pieces)
+            numbers = (
+                [float(piece) for piece in pieces]
+                if all(_NUMBER.match(piece) for piece in pieces)
+                else None
+            )
+            if numbers is not None and all(map(math.isfinite, numbers)):
+                params = tuple(numbers)
             else:
                 self.lexer.seek(offset)
                 params = tuple(ExpressionParser(self.lexer).parse_list(")"))
