@@ -374,6 +374,8 @@ class _FromQiskit:
         return ops
 
     def gate(self, instruction: Any) -> tuple[Gate, tuple[ParamValue, ...]]:
+        if instruction.name == "unitary":
+            return UnitaryGate(instruction.to_matrix(), label=instruction.label), ()
         composite = getattr(instruction, "hpcq_composite", None)
         params = tuple(self.param(p) for p in instruction.params)
         if isinstance(composite, CompositeGate):
@@ -393,8 +395,6 @@ class _FromQiskit:
         builtin = composite_gates().get(name)
         if builtin is not None and builtin.num_qubits == instruction.num_qubits and not params:
             return builtin, ()
-        if name == "unitary":
-            return UnitaryGate(instruction.to_matrix(), label=instruction.label), ()
         definition = instruction.definition
         if definition is not None:
             return self.defined(instruction, definition), ()
