@@ -12,6 +12,10 @@ launcher (``mpiexec``, Slurm, the attached runtime) can set variables before use
                               then cc, gcc, clang on PATH).
 ``HPCQ_CACHE_DIR``            Where built runtime libraries are cached
                               (default ``~/.cache/hpcq``).
+``HPCQ_RANKS_PER_NODE``       Group ranks into runtime nodes of this size instead of by
+                              shared memory (tests the manager tier on one machine).
+``HPCQ_TOKEN_FILE``           The detached runtime's token file
+                              (default ``~/.hpcq/runtime-token``).
 ============================  =============================================================
 """
 
@@ -92,3 +96,30 @@ def cache_dir() -> Path:
         return Path(value)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "hpcq"
+
+
+def ranks_per_node() -> int | None:
+    """Ranks per runtime node when overridden (``HPCQ_RANKS_PER_NODE``), else ``None``."""
+    value = os.environ.get("HPCQ_RANKS_PER_NODE", "").strip()
+    if not value:
+        return None
+    try:
+        count = int(value)
+    except ValueError:
+        raise ValueError(
+            f"HPCQ_RANKS_PER_NODE must be a positive integer, not {value!r}"
+        ) from None
+    if count < 1:
+        raise ValueError(f"HPCQ_RANKS_PER_NODE must be a positive integer, not {value!r}")
+    return count
+
+
+def token_file() -> Path:
+    """The detached runtime's token file (``HPCQ_TOKEN_FILE``).
+
+    Default: ``~/.hpcq/runtime-token``.
+    """
+    value = os.environ.get("HPCQ_TOKEN_FILE")
+    if value:
+        return Path(value)
+    return Path.home() / ".hpcq" / "runtime-token"

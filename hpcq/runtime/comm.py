@@ -1,0 +1,136 @@
+"""The MPI transport: the only module of hpcq that imports mpi4py.
+
+One thread per rank calls into it. Receiving never blocks (MPICH's blocking receives
+busy-poll a core): callers poll with :meth:`Transport.poll` and sleep with a back-off
+when nothing arrived. Sends are non-blocking and completed lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from typing import Any
+
+from hpcq.exceptions import RuntimeSystemError
+
+logger = logging.getLogger(__name__)
+
+
+def mpi() -> Any:
+    """The ``mpi4py.MPI`` module (initializes MPI on first use).
+
+    Raises:
+        RuntimeSystemError: mpi4py or its MPI library cannot be loaded.
+    """
+    try:
+        from mpi4py import MPI
+    except ImportError as exc:
+        raise RuntimeSystemError(f"MPI is not available: {exc}") from exc
+    return MPI
+
+
+def world() -> Any:
+    """``MPI.COMM_WORLD``."""
+    return mpi().COMM_WORLD
+
+
+def abort(comm: Any, message: str, code: int = 1) -> None:
+    """Print ``message`` to stderr and abort every rank of ``comm`` (does not return)."""
+    try:
+        sys.stderr.write(f"hpcq runtime: {message}\n")
+        sys.stderr.flush()
+    finally:
+        comm.Abort(code)
+        os._exit(code)
+
+
+class Transport:
+    """Pickled point-to-point messages on one communicator.
+
+    Args:
+        comm: The communicator (``COMM_WORLD``, or the merged one of an attached runtime).
+    """
+
+    def __init__(self, comm: Any) -> None:
+        self.comm = comm
+        self.rank: int = comm.Get_rank()
+        self.size: int = comm.Get_size()
+        self._mpi = mpi()
+        self._status = self._mpi.Status()
+        self._pending: list[Any] = []
+
+    def send(self, dest: int, message: object) -> None:
+        """Queue ``message`` for ``dest``; returns without waiting for delivery."""
+        self._pending.append(self.comm.isend(message, dest=dest, tag=0))
+        if len(self._pending) >= 64:
+            self._complete_sends()
+
+    def poll(self) -> list[tuple[int, object]]:
+        """Every message that has arrived, as ``(source, message)``; never blocks."""
+        if self._pending:
+            self._complete_sends()
+        received: list[tuple[int, object]] = []
+        while True:
+            handle = self.comm.improbe(source=self._mpi.ANY_SOURCE, tag=0, status=self._status)
+            if handle is None:
+                return received
+            source = self._status.Get_source()
+            received.append((source, handle.recv()))
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait (politely) until every queued send completed; False on timeout."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self._pending:
+            self._complete_sends()
+            if time.monotonic() > deadline:
+                return False
+            if self._pending:
+                time.sleep(0.0005)
+        return True
+
+    def _complete_sends(self) -> None:
+        self._pending = [req for req in self._pending if not req.Test()]
+
+    def allgather(self, value: object) -> list[Any]:
+        """Collective gather of one value from every rank."""
+        return list(self.comm.allgather(value))
+
+    def node_key(self) -> int:
+        """The smallest rank sharing memory with this one (identifies the node)."""
+        local = self.comm.Split_type(self._mpi.COMM_TYPE_SHARED, key=self.rank)
+        try:
+            return int(local.allreduce(self.rank, op=self._mpi.MIN))
+        finally:
+            local.Free()
+
+
+def spawn(count: int, code: str) -> Any:
+    """Start ``count`` new Python processes running ``code``; the merged communicator.
+
+    The caller becomes rank 0 of the returned intracommunicator.
+    """
+    MPI = mpi()
+    inter = MPI.COMM_SELF.Spawn(sys.executable, args=["-c", code], maxprocs=count)
+    merged = inter.Merge(high=False)
+    inter.Free()
+    return merged
+
+
+def parent_comm() -> Any:
+    """In a spawned process: the communicator merged with the parent (parent is rank 0)."""
+    MPI = mpi()
+    parent = MPI.Comm.Get_parent()
+    if parent == MPI.COMM_NULL:
+        raise RuntimeSystemError("this process was not spawned by an hpcq runtime")
+    merged = parent.Merge(high=True)
+    parent.Free()
+    return merged
+
+
+def hostname() -> str:
+    """This machine's name as MPI ranks report it."""
+    return socket.gethostname()

@@ -1,0 +1,302 @@
+"""Starting the runtime: under a launcher (mpiexec, srun), attached (spawned), and roles.
+
+``serve_if_worker()`` is what the ``hpcq`` command calls first thing: on a non-zero rank
+of a launched world it runs that rank's role until the server shuts down, then exits the
+process; everywhere else it returns at once, without importing mpi4py when no launcher
+variables are present.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import logging
+import math
+import os
+import signal
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import Any
+
+from hpcq import _config
+from hpcq.exceptions import RuntimeSystemError
+from hpcq.runtime.roles import MANAGER, WORKER, Plan, plan_roles
+from hpcq.runtime.server import RankInfo, Server
+
+logger = logging.getLogger(__name__)
+
+LAUNCHER_VARIABLES = (
+    "PMI_RANK",
+    "PMI_SIZE",
+    "PMI_FD",
+    "PMIX_RANK",
+    "OMPI_COMM_WORLD_SIZE",
+    "OMPI_COMM_WORLD_RANK",
+    "MPI_LOCALNRANKS",
+    "MV2_COMM_WORLD_SIZE",
+)
+"""Environment variables that launchers (Hydra, PMI-2/PMIx, Open MPI, MVAPICH) set."""
+
+
+def launcher_present() -> bool:
+    """Whether this process was started by an MPI launcher (cheap: environment only)."""
+    return any(name in os.environ for name in LAUNCHER_VARIABLES)
+
+
+def available_cpus() -> int:
+    """The CPUs this process may use: affinity, cgroup quota and Slurm limits respected."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    for name in ("SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE"):
+        value = os.environ.get(name, "")
+        if value.isdigit() and int(value) > 0:
+            count = min(count, int(value))
+            break
+    return max(1, count)
+
+
+# ------------------------------------------------------------------ collective setup
+
+
+def _setup(transport: Any, main_path: str | None) -> tuple[Plan, list[RankInfo], str | None]:
+    """Every rank: find the nodes, agree on roles, learn where each rank lives."""
+    from hpcq.runtime.comm import hostname
+
+    per_node = _config.ranks_per_node()
+    node = transport.rank // per_node if per_node else transport.node_key()
+    infos = transport.allgather((node, os.getpid(), hostname(), main_path))
+    plan = plan_roles([info[0] for info in infos])
+    ranks = [RankInfo(rank, info[1], info[2]) for rank, info in enumerate(infos)]
+    return plan, ranks, infos[0][3]
+
+
+def _adopt_main(path: str | None) -> None:
+    """Load rank 0's main script as ``__mp_main__`` so its functions unpickle here."""
+    if not path:
+        return
+    current = getattr(sys.modules.get("__main__"), "__file__", None)
+    if current and os.path.abspath(current) == os.path.abspath(path):
+        return
+    try:
+        spec = importlib.util.spec_from_file_location("__mp_main__", path)
+        if spec is None or spec.loader is None:
+            return
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["__mp_main__"] = module
+        # even a partly executed script provides the functions defined before the error
+        sys.modules["__main__"] = module
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        logger.warning("could not load the main script %s on this rank: %s", path, exc)
+
+
+_SERVING = False
+
+
+def serving() -> bool:
+    """Whether this process is already a worker or manager rank of a runtime."""
+    return _SERVING
+
+
+def _run_role(transport: Any, plan: Plan, ranks: list[RankInfo], main_path: str | None) -> None:
+    """A non-zero rank: serve as worker or manager until shutdown; abort on a crash."""
+    from hpcq.runtime import comm
+
+    global _SERVING
+    _SERVING = True
+    rank = transport.rank
+    role = plan.roles[rank]
+    if threading.current_thread() is threading.main_thread():
+        # rank 0 coordinates the shutdown on Ctrl-C; SIGTERM keeps its default action
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _adopt_main(main_path)
+        if role == WORKER:
+            from hpcq.runtime.worker import Worker
+
+            server = (ranks[0].pid, ranks[0].host)
+            Worker(
+                transport, plan.parent[rank], plan.num_workers, ranks[rank].host, server
+            ).serve()
+        elif role == MANAGER:
+            from hpcq.runtime.manager import Manager
+
+            children = plan.children[rank]
+            watched = [*children, 0]
+            local = {r: ranks[r].pid for r in watched if ranks[r].host == ranks[rank].host}
+            Manager(transport, children, plan.parent[rank], local).serve()
+    except BaseException as exc:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        comm.abort(
+            transport.comm,
+            f"unhandled exception on {role} rank {rank} ({ranks[rank].host}), "
+            f"aborting the job:\n{text}",
+        )
+
+
+# ---------------------------------------------------------------- launched worlds
+
+
+def serve_if_worker() -> None:
+    """Serve on a non-zero rank of a launched world, then exit; otherwise return.
+
+    Call it before anything else in a program started with ``mpiexec -n N`` (the
+    ``hpcq`` command does). Without launcher variables it returns immediately, importing
+    nothing.
+    """
+    if not launcher_present() or _config.mpi_disabled():
+        return
+    _config.apply_thread_limits()
+    try:
+        from hpcq.runtime import comm
+
+        world = comm.world()
+    except RuntimeSystemError as exc:
+        logger.warning("launched by an MPI launcher but %s; running serially", exc)
+        return
+    if world.Get_size() < 2 or world.Get_rank() == 0:
+        return
+    transport = comm.Transport(world)
+    main_path = None
+    plan, ranks, main_path = _setup(transport, main_path)
+    _run_role(transport, plan, ranks, main_path)
+    transport.flush()
+    sys.stdout.flush()
+    sys.exit(0)
+
+
+_WORLD: Server | None = None
+
+
+def world_server(main_path: str | None = None) -> Server | None:
+    """Rank 0 of a launched world: the server over the other ranks (started once).
+
+    Returns ``None`` when the world has one rank (the caller runs serially).
+    """
+    global _WORLD
+    if _WORLD is not None:
+        return _WORLD
+    from hpcq.runtime import comm
+
+    _config.apply_thread_limits()
+    world = comm.world()
+    if world.Get_size() < 2:
+        return None
+    if world.Get_rank() != 0:
+        raise RuntimeSystemError("world_server() runs on rank 0 only")
+    if main_path is None:
+        main_path = getattr(sys.modules.get("__main__"), "__file__", None)
+    transport = comm.Transport(world)
+    plan, ranks, _ = _setup(transport, main_path)
+
+    def on_death(message: str) -> None:
+        comm.abort(world, message)
+
+    server = Server(transport, plan, ranks, on_rank_death=on_death)
+    server.start_thread()
+    _WORLD = server
+    atexit.register(stop_world_server)
+    _install_rank0_signals()
+    logger.info("hpcq runtime up: %d ranks, %d workers", transport.size, plan.num_workers)
+    return server
+
+
+def stop_world_server(timeout: float = 3.0) -> None:
+    """Shut the launched world's runtime down (every other rank exits)."""
+    global _WORLD
+    server = _WORLD
+    if server is None:
+        return
+    _WORLD = None
+    server.stop()
+    if not server.join(timeout):
+        from hpcq.runtime import comm
+
+        comm.abort(server.transport.comm, "the runtime did not shut down in time; aborting")
+
+
+def _install_rank0_signals() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+
+        def terminate(signum: int, frame: object) -> None:
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, terminate)
+
+
+# ------------------------------------------------------------------ attached mode
+
+
+class AttachedRuntime:
+    """Spawned worker ranks serving this process (the server runs in a thread here).
+
+    Args:
+        num_workers: How many processes to spawn (at least 1).
+    """
+
+    def __init__(self, num_workers: int) -> None:
+        if num_workers < 1:
+            raise ValueError(f"an attached runtime needs at least one worker, not {num_workers}")
+        from hpcq.runtime import comm
+
+        main_path = getattr(sys.modules.get("__main__"), "__file__", None)
+        code = (
+            f"import os, sys; os.environ.update({_config.thread_environment()!r}); "
+            f"sys.path[:] = {list(sys.path)!r}; "
+            "from hpcq.runtime.launch import spawned_main; spawned_main()"
+        )
+        _expose_mpiexec()
+        self._comm = comm.spawn(num_workers, code)
+        transport = comm.Transport(self._comm)
+        plan, ranks, _ = _setup(transport, main_path)
+        self.server = Server(transport, plan, ranks)
+        self.server.start_thread()
+        self._closed = False
+        logger.info("attached runtime: spawned %d workers", num_workers)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the spawned ranks and disconnect from them."""
+        if self._closed:
+            return
+        self._closed = True
+        self.server.stop()
+        stopped = self.server.join(timeout)
+        if stopped and self.server.broken is None:
+            self._comm.Disconnect()
+        else:
+            logger.warning("attached runtime did not stop cleanly: %s", self.server.broken)
+
+
+def _expose_mpiexec() -> None:
+    """Spawning from a singleton runs ``mpiexec`` from PATH: find the one beside Python."""
+    import shutil
+
+    if shutil.which("mpiexec"):
+        return
+    beside = Path(sys.executable).parent
+    if (beside / "mpiexec").exists():
+        os.environ["PATH"] = os.pathsep.join(filter(None, [str(beside), os.environ.get("PATH")]))
+
+
+def spawned_main() -> None:
+    """Entry point of a spawned rank (see :class:`AttachedRuntime`)."""
+    from hpcq.runtime import comm
+
+    merged = comm.parent_comm()
+    transport = comm.Transport(merged)
+    plan, ranks, main_path = _setup(transport, None)
+    _run_role(transport, plan, ranks, main_path)
+    transport.flush()
+    merged.Disconnect()
