@@ -1,8 +1,9 @@
 """A client of the detached runtime job: usage ``serve_client.py HOST:PORT TOKEN_FILE``.
 
-Connects with :class:`hpcq.Compiler`, runs a task and a map on the job's workers
-(checking that they ran in other processes than this one), compiles a small circuit
-through the runtime and checks its unitary, and prints one line per check.
+Connects with the runtime's client, runs a task and a map on the job's workers
+(checking that they ran in other processes than this one), disconnects; then connects
+again with :class:`hpcq.Compiler`, compiles a small circuit through the runtime and
+checks its unitary. Prints one line per check.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import sys
 def main(address: str, token_file: str) -> int:
     import hpcq
     from hpcq.ir import equivalent
+    from hpcq.runtime.client import RuntimeClient
 
-    with hpcq.Compiler(address=address, token_file=token_file) as compiler:
-        pid = compiler.submit(os.getpid).result()
+    with RuntimeClient(address=address, token_file=token_file) as client:
+        pid = client.submit(os.getpid).result()
         assert isinstance(pid, int) and pid != os.getpid(), f"task ran in pid {pid}"
         print(f"serve-client: a task ran in process {pid} of the runtime job")
-        squares = compiler.map(abs, range(-8, 0)).result()
-        assert list(squares) == list(range(8, 0, -1)), squares
+        values = client.map(abs, range(-8, 0)).result()
+        assert list(values) == list(range(8, 0, -1)), values
         print("serve-client: a map of 8 tasks came back in order")
+    with hpcq.Compiler(address=address, token_file=token_file) as compiler:
         circuit = hpcq.Circuit.from_file("examples/tfim.qasm")
         result = compiler.compile(circuit, optimization_level=2, seed=1)
         assert equivalent(result.circuit, circuit, atol=1e-6), "compiled tfim differs"

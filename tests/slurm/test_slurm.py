@@ -64,12 +64,12 @@ def slurm(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             ["sinfo", "-h", "-o", "%t %c"],
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=20,
             env=env,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
-        _unavailable("the Slurm controller did not answer 'sinfo' within 30 s")
+        _unavailable("the Slurm controller did not answer 'sinfo' within 20 s")
     if probe.returncode != 0 or not probe.stdout.strip():
         _unavailable(f"no Slurm controller answers ({probe.stderr.strip() or 'no nodes'})")
     if not (Path(sys.prefix) / "bin" / "hpcq").exists():
