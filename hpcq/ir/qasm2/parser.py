@@ -111,7 +111,7 @@ def loads(text: str, filename: str | None = None) -> Circuit:
     circuit = state.circuit
     # Every operation was checked against the registers as it was parsed; Circuit.extend
     # would check each again and cost a third of the parse of a large file.
-    circuit._ops.extend(state.ops)
+    circuit._extend_trusted(state.ops)
     logger.debug("parsed %s: %d operations", filename or "<string>", len(state.ops))
     return circuit
 
