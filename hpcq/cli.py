@@ -183,13 +183,24 @@ def _configure_logging(verbosity: int, debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``hpcq`` command; returns the exit status."""
+    """Run the ``hpcq`` command; returns the exit status.
+
+    Under ``mpiexec -n N`` (or ``srun``) every rank runs this: ranks other than 0
+    become the runtime's managers and workers here and never return; rank 0 brings
+    the runtime up over them and runs the command.
+    """
+    from hpcq.runtime import launch
+
+    launch.serve_if_worker()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
     _configure_logging(args.verbose, args.debug)
+    if launch.launcher_present():
+        # The other ranks are waiting for rank 0 to start the runtime; it stops at exit.
+        launch.world_server()
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
