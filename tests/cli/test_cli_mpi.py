@@ -1,0 +1,31 @@
+"""The ``hpcq`` command under ``mpiexec``: rank 0 runs it, the other ranks serve and exit."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import EXAMPLES, RunMpi
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize("size", [1, 2, 4])
+def test_info_reports_the_world_and_every_rank_exits(run_mpi: RunMpi, size: int) -> None:
+    result = run_mpi(size, ["python", "-m", "hpcq", "info"], timeout=90)
+    assert result.returncode == 0, result.stderr
+    assert f"world size        {size}" in result.stdout
+    # Only rank 0 prints the table.
+    assert result.stdout.count("world size") == 1
+
+
+@pytest.mark.mpi
+def test_an_error_on_rank_zero_is_one_line_and_the_job_ends(run_mpi: RunMpi) -> None:
+    result = run_mpi(2, ["python", "-m", "hpcq", "stats", "no-such-file.qasm"], timeout=90)
+    assert result.returncode != 0
+    assert "hpcq: error:" in result.stderr and "no-such-file.qasm" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.mpi
+def test_stats_under_mpiexec(run_mpi: RunMpi) -> None:
+    result = run_mpi(2, ["python", "-m", "hpcq", "stats", str(EXAMPLES / "bell.qasm")])
+    assert result.returncode == 0, result.stderr
+    assert "qubits      2" in result.stdout
