@@ -72,10 +72,15 @@ class Transport:
         if self._pending:
             self._complete_sends()
         received: list[tuple[int, object]] = []
+        misses = 0
         while True:
             handle = self.comm.improbe(source=self._mpi.ANY_SOURCE, tag=0, status=self._status)
             if handle is None:
-                return received
+                # a message in transit may need a second progress call to show up
+                misses += 1
+                if misses >= 2:
+                    return received
+                continue
             source = self._status.Get_source()
             received.append((source, handle.recv()))
 

@@ -186,7 +186,10 @@ class Worker:
                 else:
                     still.append(running)
             self._suspended = still
-        if self._ready:
+        if self._stack and self._stack[-1].cancelled:
+            # the waiting task was cancelled: let its wait raise before running more
+            pass
+        elif self._ready:
             self._resume(self._ready.popleft())
             progressed = True
         elif self._queue:
@@ -233,6 +236,7 @@ class Worker:
     @_on_message.register
     def _cancel(self, message: CancelTasks) -> None:
         doomed = set(message.task_ids)
+        self._cancel_running(message.task_ids, doomed)
         if any(spec.task_id in doomed for spec in self._queue):
             kept: deque[TaskSpec] = deque()
             for spec in self._queue:
@@ -241,13 +245,18 @@ class Worker:
                 else:
                     kept.append(spec)
             self._queue = kept
-        for task_id in message.task_ids:
+
+    def _cancel_running(self, task_ids: tuple[TaskId, ...], doomed: set[TaskId]) -> None:
+        """Mark running tasks cancelled; their children's ids join ``doomed``."""
+        for task_id in task_ids:
             running = self._by_id.get(task_id)
             if running is None or running.cancelled:
                 continue
             running.cancelled = True
             for child in running.children:
+                doomed.update(child.task_ids)
                 child.cancel()
+                self._cancel_running(child.task_ids, doomed)
             if running in self._suspended or running in self._ready:
                 if running in self._suspended:
                     self._suspended.remove(running)
