@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import mpi_environment
 
 SCRIPTS = Path(__file__).parent / "scripts"
