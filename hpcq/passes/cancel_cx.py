@@ -129,13 +129,24 @@ class CancelCX(TransformationPass):
             position = line[index]
             if (
                 keys[position] == wanted
-                and _params_close(inverse_params, out[position].params, self.atol)  # type: ignore[union-attr]
+                and self._inverse_params(op, inverse_params, out[position])
                 and all(self._reachable(op_types, wires[q], position, out, kinds) for q in others)
             ):
                 return position
             if not _commutes(out[position], kinds[position], op_types):  # type: ignore[arg-type]
                 return None
         return None
+
+    def _inverse_params(
+        self, op: Operation, inverse_params: Sequence[ParamValue], earlier: Operation | None
+    ) -> bool:
+        """Whether ``earlier``'s parameters undo ``op``'s (``inverse_params`` undo ``op``)."""
+        assert earlier is not None
+        if _params_close(inverse_params, earlier.params, self.atol):
+            return True
+        # -(-theta) is not theta structurally: try the inverse of the earlier gate too.
+        _, undo_earlier = earlier.gate.inverse_of(earlier.params)
+        return _params_close(undo_earlier, op.params, self.atol)
 
     def _reachable(
         self,
