@@ -117,24 +117,46 @@ class CancelCX(TransformationPass):
         keys: Sequence[tuple[object, ...] | None],
         wires: Sequence[list[int]],
     ) -> int | None:
-        """The position of a gate that cancels ``op`` and that ``op`` can reach, or None."""
+        """The position of a gate that cancels ``op`` and that ``op`` can reach, or None.
+
+        ``op`` can move back past everything after the last gate that blocks it on
+        any of its wires (the *floor*); a cancelling gate must sit at or after it.
+        """
         assert types is not None
+        op_types = dict(zip(op.qubits, types, strict=True))
+        floor = -1
+        # Look at the last gate of every wire first: a blocker there (a u3 on the
+        # target of a cx, say) cuts the longer walks on the other wires short.
+        for qubit in op.qubits:
+            line = wires[qubit]
+            if line and not _commutes(out[line[-1]], kinds[line[-1]], op_types):  # type: ignore[arg-type]
+                floor = max(floor, line[-1])
+        for qubit in op.qubits:
+            line = wires[qubit]
+            lowest = max(0, len(line) - self.max_lookback)
+            index = len(line) - 1
+            while index >= lowest:
+                position = line[index]
+                if position <= floor:
+                    break
+                if not _commutes(out[position], kinds[position], op_types):  # type: ignore[arg-type]
+                    floor = position
+                    break
+                index -= 1
+            else:
+                if index >= 0:  # the lookback ran out before a blocker: stay safe
+                    floor = max(floor, line[index + 1] if index + 1 < len(line) else -1)
         inverse_gate, inverse_params = op.gate.inverse_of(op.params)
         wanted = (inverse_gate.name, _qubit_key(op))
-        op_types = dict(zip(op.qubits, types, strict=True))
-        first, *others = op.qubits
-        line = wires[first]
-        lowest = max(0, len(line) - self.max_lookback)
-        for index in range(len(line) - 1, lowest - 1, -1):
+        line = wires[op.qubits[0]]
+        for index in range(len(line) - 1, -1, -1):
             position = line[index]
-            if (
-                keys[position] == wanted
-                and self._inverse_params(op, inverse_params, out[position])
-                and all(self._reachable(op_types, wires[q], position, out, kinds) for q in others)
+            if position < floor:
+                return None
+            if keys[position] == wanted and self._inverse_params(
+                op, inverse_params, out[position]
             ):
                 return position
-            if not _commutes(out[position], kinds[position], op_types):  # type: ignore[arg-type]
-                return None
         return None
 
     def _inverse_params(
@@ -147,24 +169,6 @@ class CancelCX(TransformationPass):
         # -(-theta) is not theta structurally: try the inverse of the earlier gate too.
         _, undo_earlier = earlier.gate.inverse_of(earlier.params)
         return _params_close(undo_earlier, op.params, self.atol)
-
-    def _reachable(
-        self,
-        op_types: dict[int, str | None],
-        line: list[int],
-        position: int,
-        out: Sequence[Operation | None],
-        kinds: Sequence[tuple[str | None, ...] | None],
-    ) -> bool:
-        """Whether the gate of ``op_types`` commutes with all after ``position`` on ``line``."""
-        lowest = max(0, len(line) - self.max_lookback - 1)
-        for index in range(len(line) - 1, lowest - 1, -1):
-            here = line[index]
-            if here == position:
-                return True
-            if here < position or not _commutes(out[here], kinds[here], op_types):  # type: ignore[arg-type]
-                return False
-        return False
 
 
 def _is_plain(op: Operation) -> bool:

@@ -70,6 +70,8 @@ def test_commutation_rule_is_sound() -> None:
         (Circuit(3).ccx(0, 1, 2).ccx(0, 2, 1), {"ccx": 2}),
         (Circuit(2).crz(0.3, 0, 1).rz(0.1, 1).crz(-0.3, 0, 1), {"rz": 1}),
         (Circuit(2).cx(0, 1).barrier(0, 1).cx(0, 1), {"cx": 2, "barrier": 1}),
+        (Circuit(3).barrier(0, 1).cx(0, 1).h(2).cx(0, 1), {"barrier": 1, "h": 1}),
+        (Circuit(3).cx(0, 1).cx(2, 1).t(0).cx(0, 1), {"cx": 1, "t": 1}),
     ],
 )
 def test_effect(circuit: Circuit, expected: dict[str, int]) -> None:
