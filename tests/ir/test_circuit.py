@@ -109,3 +109,21 @@ def test_equivalence_on_states_detects_a_difference() -> None:
     b = a.copy().rz(1e-3, 3)
     assert not equivalent_on_states(b, a)
     assert equivalent(a, a.copy()) and not equivalent(a, b)
+
+
+def test_fused_unitary_equals_gate_by_gate_product() -> None:
+    from hpcq.ir.simulate import apply_matrix, fuse_operations
+
+    rng = np.random.default_rng(11)
+    n = 7
+    c = Circuit(n)
+    for _ in range(60):
+        a, b, d = (int(x) for x in rng.choice(n, 3, replace=False))
+        c.cx(a, b).u3(*rng.uniform(0, 6, 3), d).ccx(a, d, b)
+    expected = np.eye(1 << n, dtype=np.complex128)
+    for op in c:
+        expected = apply_matrix(expected, op.matrix(), op.qubits, n)
+    assert np.allclose(c.unitary(), expected, atol=1e-12)
+    blocks = fuse_operations(c, 4)
+    assert len(blocks) < len(c) / 2
+    assert all(len(qubits) <= 4 for _, qubits in blocks)
