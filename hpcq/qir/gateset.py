@@ -33,7 +33,9 @@ class QisGate:
 
 
 def _qis(name: str, num_params: int, num_qubits: int) -> QisGate:
-    return QisGate(f"__quantum__qis__{name}__body", num_params, num_qubits)
+    # adjoints are named __quantum__qis__<gate>__adj, with no __body suffix
+    suffix = "" if name.endswith("__adj") else "__body"
+    return QisGate(f"__quantum__qis__{name}{suffix}", num_params, num_qubits)
 
 
 #: hpcq gate name -> the QIR instruction it becomes.
@@ -90,7 +92,7 @@ def lower(circuit: Circuit) -> Circuit:
     if not missing:
         return circuit
     try:
-        from hpcq.passes import Rebase  # type: ignore[attr-defined,unused-ignore]
+        from hpcq.passes.rebase import Rebase
     except ImportError as exc:
         raise QirError(
             f"gates {', '.join(missing)} are outside the QIR gate set and "

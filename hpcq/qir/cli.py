@@ -1,0 +1,124 @@
+"""Sub-commands of the QIR backend: ``hpcq qir check``, ``hpcq build`` and ``hpcq run``.
+
+Only argparse is imported here; the work is imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add ``qir``, ``build`` and ``run`` to the ``hpcq`` command."""
+    qir = subparsers.add_parser(
+        "qir",
+        help="QIR tools: check a module against the QIR profiles",
+        description="Tools for QIR modules.",
+    )
+    qir_commands = qir.add_subparsers(dest="qir_command", metavar="COMMAND", required=True)
+    check = qir_commands.add_parser(
+        "check",
+        help="validate QIR modules against the base/adaptive profile rules",
+        description="Parse QIR modules (.ll or .bc) with LLVM and check the profile rules: "
+        "block structure, allowed instructions, qubit and result ids, declared functions, "
+        "one entry point, module flags. Prints each violation with its function and "
+        "instruction; exits 1 if there is any.",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE.ll", help="QIR modules")
+    check.add_argument(
+        "--extensions",
+        action="store_true",
+        help="allow hpcq's extensions (main, finalize, hooks, double parameters, libraries)",
+    )
+    check.set_defaults(func=_cmd_check)
+
+    build = subparsers.add_parser(
+        "build",
+        help="link a QIR module with hpcq's runtime into a program or library",
+        description="Build a QIR module into an executable (a module with an entry point: "
+        "main is added) or a static/shared library (a module without one). Needs a C "
+        "compiler (HPCQ_CC, CC, cc, gcc or clang).",
+    )
+    build.add_argument("module", metavar="PROG.ll", help="a QIR module (.ll or .bc)")
+    build.add_argument("-o", "--output", required=True, help="the file to write")
+    build.add_argument(
+        "--kind",
+        choices=("auto", "executable", "static", "shared"),
+        default="auto",
+        help="what to build (default: executable with an entry point, else a library "
+        "by the output's suffix, .so shared, otherwise static)",
+    )
+    build.set_defaults(func=_cmd_build)
+
+    run = subparsers.add_parser(
+        "run",
+        help="run a circuit or QIR module and print the counts",
+        description="Compile (OpenQASM 2) or read (QIR) a program, link it with hpcq's "
+        "runtime or JIT it in-process, run it for --shots shots and print the counts of "
+        "its classical registers (keys: registers last-first, bits most significant first).",
+    )
+    run.add_argument("source", metavar="IN.qasm|IN.ll", help="an OpenQASM 2 file or QIR module")
+    run.add_argument("--shots", type=int, default=1024, help="number of shots (default 1024)")
+    run.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
+    run.add_argument("--json", action="store_true", help="print the counts as JSON")
+    run.add_argument("--jit", action="store_true", help="run in-process with LLVM's JIT")
+    run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="value of a parameter of the entry point (repeatable)",
+    )
+    run.set_defaults(func=_cmd_run)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from hpcq.qir.toolchain import read_module
+    from hpcq.qir.validate import check
+
+    failed = 0
+    for path in args.files:
+        violations = check(read_module(path), extensions=args.extensions, where=path)
+        if violations:
+            failed += 1
+            print(f"{path}: {len(violations)} violation(s)")
+            for violation in violations:
+                print(f"  {violation}")
+        else:
+            print(f"{path}: ok")
+    return 1 if failed else 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from hpcq.qir.toolchain import build, read_module
+
+    path = build(read_module(args.module), args.output, kind=args.kind, where=args.module)
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import json
+
+    from hpcq.qir.execute import run
+
+    params: dict[str, float] = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--param expects NAME=VALUE, not {item!r}")
+        try:
+            params[name.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"--param {name}: {value!r} is not a number") from None
+    counts = run(args.source, shots=args.shots, seed=args.seed, params=params, jit=args.jit)
+    if args.json:
+        print(json.dumps(counts, indent=2))
+        return 0
+    width = max((len(k) for k in counts), default=5)
+    print(f"{'result':<{width}}  {'count':>7}  {'fraction':>8}")
+    for key, count in counts.items():
+        print(f"{key:<{width}}  {count:>7}  {count / args.shots:>8.4f}")
+    return 0
