@@ -84,3 +84,7 @@ class SynthesisError(HpcqError):
 
 class QirError(HpcqError):
     """QIR that cannot be emitted, validated, built or run."""
+
+
+class VerificationError(HpcqError):
+    """A compiled circuit failed its check against the input (a compiler bug)."""

@@ -1,0 +1,414 @@
+"""``compile`` and ``Compiler``: the preset pipelines by optimization level.
+
+Levels (output gates: ``u3`` and ``cx``, plus the circuit's measurements, resets and
+barriers):
+
+0. Parse, expand user-defined gates, rebase to ``u3`` + ``cx``.
+1. Level 0, then single-qubit fusion and CX cancellation (through commuting gates).
+2. Level 1, then partition into blocks of at most ``max_block_size`` (3) qubits,
+   resynthesize every block in parallel, keep a block's new circuit only where it has
+   fewer CX (then fewer single-qubit gates) within the threshold, and fuse again.
+3. Level 2 repeated (with CX-deletion scanning of every block) until the CX count
+   stops falling, then a sweep over 4-qubit blocks restricted to blocks with more CX
+   than a generic 4-qubit circuit needs (where they pay), fused again.
+
+Every replaced block's distance adds to ``CompileResult.error_bound``; with
+``verify=True`` the result is also checked as a whole (:mod:`hpcq.passes.verify`).
+
+Example:
+    >>> import hpcq
+    >>> result = hpcq.compile(hpcq.Circuit(2).h(0).h(0).cx(0, 1).cx(0, 1), 1)
+    >>> len(result.circuit), result.stats["after"]["cx"]
+    (0, 0)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from hpcq.exceptions import VerificationError
+from hpcq.ir.circuit import Circuit
+
+logger = logging.getLogger(__name__)
+
+#: Optimization levels :func:`compile` accepts.
+LEVELS = (0, 1, 2, 3)
+
+#: Most level-2 sweeps level 3 runs while looking for a fixed point.
+MAX_SWEEPS = 6
+
+#: ``progress(event, done, total)``: ``event`` is ``"blocks"`` during resynthesis.
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass
+class CompileResult:
+    """The compiled circuit and how it was obtained.
+
+    Attributes:
+        circuit: The compiled circuit (``u3``, ``cx`` and the input's directives).
+        error_bound: Sum of the distances of every replaced block.
+        stats: ``num_qubits``, ``level``, ``before`` and ``after`` (``cx``, ``1q``,
+            ``depth``, ``ops``), ``passes`` (seconds per step), ``resynthesis`` (one
+            entry per sweep), ``verify`` (the check's report) and ``seconds``.
+        name: Where the input came from (a path), if known.
+    """
+
+    circuit: Circuit
+    error_bound: float
+    stats: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None
+
+
+def circuit_stats(circuit: Circuit) -> dict[str, Any]:
+    """CX count, single-qubit gate count, depth and operation counts of ``circuit``."""
+    ops = circuit.count_ops()
+    one_qubit = sum(1 for op in circuit if len(op.qubits) == 1 and op.gate.is_unitary)
+    return {"cx": ops.get("cx", 0), "1q": one_qubit, "depth": circuit.depth(), "ops": ops}
+
+
+def _check_args(level: object, max_block_size: object, threshold: object) -> None:
+    if level not in LEVELS or isinstance(level, bool):
+        raise ValueError(f"optimization_level must be 0, 1, 2 or 3, not {level!r}")
+    if not isinstance(max_block_size, int) or not 2 <= max_block_size <= 4:
+        raise ValueError(f"max_block_size must be 2, 3 or 4, not {max_block_size!r}")
+    if not isinstance(threshold, (int, float)) or not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be a number in (0, 1), not {threshold!r}")
+
+
+class _Run:
+    """One compilation: the current circuit, timings and block distances."""
+
+    def __init__(self, seed: int | None, progress: ProgressFn | None) -> None:
+        self.seed = 0 if seed is None else int(seed)
+        self.progress = progress
+        self.passes: dict[str, float] = {}
+        self.distances: list[float] = []
+        self.sweeps: list[dict[str, Any]] = []
+
+    def step(self, name: str, circuit: Circuit, passes: Sequence[Any]) -> Circuit:
+        from hpcq.passes import PassManager
+
+        start = time.perf_counter()
+        out = PassManager(list(passes)).run(circuit)
+        self.passes[name] = self.passes.get(name, 0.0) + time.perf_counter() - start
+        return out
+
+    def simplify(self, circuit: Circuit) -> Circuit:
+        from hpcq.passes import CancelCX, Fuse1Q
+
+        return self.step("fuse_cancel", circuit, [Fuse1Q(), CancelCX(), Fuse1Q()])
+
+    def sweep(
+        self, circuit: Circuit, k: int, threshold: float, *, delete_cx: bool, min_cx: int = 2
+    ) -> Circuit:
+        from hpcq.passes.resynthesize import resynthesize
+
+        def blocks(done: int, total: int) -> None:
+            if self.progress is not None:
+                self.progress("blocks", done, total)
+
+        result = resynthesize(
+            circuit,
+            max_block_size=k,
+            threshold=threshold,
+            seed=self.seed + 7919 * len(self.sweeps),
+            delete_cx=delete_cx,
+            min_cx=min_cx,
+            progress=blocks,
+        )
+        stats = result.stats
+        name = f"resynthesize_k{k}"
+        self.passes[name] = self.passes.get(name, 0.0) + stats.seconds
+        self.distances.extend(stats.distances)
+        self.sweeps.append(
+            {
+                "block_size": k,
+                "blocks": stats.blocks,
+                "sent": stats.candidates,
+                "replaced": stats.replaced,
+                "cx_saved": stats.cx_saved,
+                "seconds": stats.seconds,
+                "task_seconds": stats.task_seconds,
+            }
+        )
+        return self.simplify(result.circuit)
+
+
+def _pipeline(
+    circuit: Circuit, level: int, run: _Run, max_block_size: int, threshold: float
+) -> Circuit:
+    from hpcq.passes import Rebase, Unroll
+
+    circuit = run.step("unroll_rebase", circuit, [Unroll(), Rebase("u3")])
+    if level == 0:
+        return circuit
+    circuit = run.simplify(circuit)
+    if level == 1:
+        return circuit
+    circuit = run.sweep(circuit, max_block_size, threshold, delete_cx=level >= 3)
+    if level == 2:
+        return circuit
+    for _ in range(MAX_SWEEPS - 1):
+        before = circuit_stats(circuit)
+        circuit = run.sweep(circuit, max_block_size, threshold, delete_cx=True)
+        after = circuit_stats(circuit)
+        if (after["cx"], after["1q"]) >= (before["cx"], before["1q"]):
+            break
+    if max_block_size < 4:
+        from hpcq.synthesis import generic_cx_count
+
+        circuit = run.sweep(circuit, 4, threshold, delete_cx=False, min_cx=generic_cx_count(4) + 1)
+    return circuit
+
+
+def _as_circuit(source: Any) -> tuple[Circuit, Circuit | None, str | None]:
+    """``(circuit, reference, name)``; ``reference`` is set for a unitary input."""
+    from hpcq.passes import to_circuit
+
+    if isinstance(source, np.ndarray):
+        from hpcq.ir.gates import UnitaryGate
+
+        gate = UnitaryGate(source)
+        reference = Circuit(gate.num_qubits).append(gate, tuple(range(gate.num_qubits)))
+        return reference, reference, None
+    name = str(source) if isinstance(source, Path) else None
+    if isinstance(source, str) and "\n" not in source and ";" not in source:
+        name = source
+    return to_circuit(source), None, name
+
+
+def _compile_one(
+    source: Any,
+    level: int,
+    seed: int | None,
+    max_block_size: int,
+    threshold: float,
+    verify: bool,
+    progress: ProgressFn | None = None,
+) -> CompileResult:
+    from hpcq.passes.verify import error_bound
+    from hpcq.passes.verify import verify as verify_circuits
+
+    start = time.perf_counter()
+    original, reference, name = _as_circuit(source)
+    run = _Run(seed, progress)
+    circuit = original
+    if reference is not None:
+        from hpcq.synthesis import synthesize
+
+        t0 = time.perf_counter()
+        matrix = reference[0].matrix()
+        circuit = synthesize(matrix, threshold=threshold, seed=run.seed)
+        run.passes["synthesize"] = time.perf_counter() - t0
+        from hpcq.ir.distance import hilbert_schmidt_distance
+
+        run.distances.append(hilbert_schmidt_distance(circuit.unitary(), matrix))
+    before = circuit_stats(original)
+    compiled = _pipeline(circuit, level, run, max_block_size, threshold)
+    bound = error_bound(run.distances)
+    stats: dict[str, Any] = {
+        "num_qubits": original.num_qubits,
+        "level": level,
+        "before": before,
+        "after": circuit_stats(compiled),
+        "passes": run.passes,
+        "resynthesis": run.sweeps,
+    }
+    if verify:
+        report = verify_circuits(original, compiled, bound=bound, seed=run.seed)
+        stats["verify"] = report.to_dict()
+        if not report.ok:
+            raise VerificationError(
+                f"{name or 'circuit'}: compiled circuit failed the {report.method} check "
+                f"(distance {report.distance}, tolerance {report.tolerance:.1e})"
+            )
+    stats["seconds"] = time.perf_counter() - start
+    logger.info(
+        "compiled %s at -O%d: CX %d -> %d, 1q %d -> %d in %.2f s",
+        name or "circuit", level, before["cx"], stats["after"]["cx"], before["1q"],
+        stats["after"]["1q"], stats["seconds"],
+    )  # fmt: skip
+    return CompileResult(compiled, bound, stats, name)
+
+
+def _compile_task(args: tuple[Any, ...]) -> CompileResult:
+    # Module-level so that it pickles: one circuit of a list, as a runtime task.
+    return _compile_one(*args)
+
+
+@contextlib.contextmanager
+def _active(compiler: Compiler | Any | None) -> Iterator[None]:
+    """Make ``compiler``'s runtime the active one for the duration."""
+    if compiler is None:
+        yield
+        return
+    from hpcq.runtime._context import reset_runtime, set_runtime
+
+    client = compiler.client if isinstance(compiler, Compiler) else compiler
+    handle = getattr(client, "handle", None)
+    if handle is None:
+        raise TypeError(
+            f"compiler must be an hpcq.Compiler or a RuntimeClient, not {type(compiler).__name__}"
+        )
+    token = set_runtime(handle)
+    try:
+        yield
+    finally:
+        reset_runtime(token)
+
+
+def compile(
+    input: Any,
+    optimization_level: int = 2,
+    *,
+    seed: int | None = None,
+    compiler: Compiler | Any | None = None,
+    max_block_size: int = 3,
+    threshold: float = 1e-8,
+    verify: bool = True,
+    progress: ProgressFn | None = None,
+) -> Any:
+    """Compile a circuit (or several) at an optimization level.
+
+    Args:
+        input: An :class:`hpcq.Circuit`, OpenQASM 2 text, a path to a ``.qasm`` file,
+            a Qiskit circuit, a unitary ``numpy`` array (synthesized first), or a list
+            of these (compiled in parallel when a runtime is available).
+        optimization_level: 0 to 3 (see the module docstring).
+        seed: Seed of every random start: the same seed gives the same circuit.
+        compiler: An :class:`hpcq.Compiler` (or ``RuntimeClient``) whose runtime runs
+            the tasks. Without one, the runtime active here is used, else serial.
+        max_block_size: Widest block resynthesized at levels 2 and 3 (2 to 4).
+        threshold: Largest Hilbert-Schmidt cost of a replacement block.
+        verify: Check the result against the input as a whole.
+        progress: ``progress("blocks", done, total)`` while blocks are resynthesized.
+
+    Returns:
+        A :class:`CompileResult`, or a list of them for a list input (same order).
+
+    Raises:
+        ValueError: A bad argument.
+        QasmError: Malformed QASM input.
+        VerificationError: The compiled circuit failed its whole-circuit check.
+    """
+    _check_args(optimization_level, max_block_size, threshold)
+    with _active(compiler):
+        if isinstance(input, (list, tuple)):
+            return _compile_list(
+                list(input), optimization_level, seed, max_block_size, threshold, verify
+            )
+        return _compile_one(
+            input, optimization_level, seed, max_block_size, threshold, verify, progress
+        )
+
+
+def _compile_list(
+    inputs: list[Any],
+    level: int,
+    seed: int | None,
+    max_block_size: int,
+    threshold: float,
+    verify: bool,
+) -> list[CompileResult]:
+    from hpcq.runtime import get_runtime, has_runtime
+
+    args = [(item, level, seed, max_block_size, threshold, verify) for item in inputs]
+    if has_runtime() and get_runtime().num_workers > 0:
+        results: list[CompileResult] = get_runtime().map(_compile_task, args).result()
+        return results
+    return [_compile_task(a) for a in args]
+
+
+class Compiler:
+    """A parallel runtime kept up between compilations; a context manager.
+
+    Args:
+        num_workers: Worker ranks (attached mode: spawned here; default: the CPUs this
+            process may use; 0: serial). Under ``mpiexec`` the world's ranks are used.
+        address: ``HOST:PORT`` of a detached runtime (``hpcq serve``) to connect to.
+        token_file: The detached runtime's token file.
+
+    Example:
+        >>> import hpcq
+        >>> with hpcq.Compiler(num_workers=0) as compiler:
+        ...     result = compiler.compile(hpcq.Circuit(1).h(0).h(0), 1)
+        >>> len(result.circuit)
+        0
+    """
+
+    def __init__(
+        self,
+        num_workers: int | None = None,
+        *,
+        address: str | None = None,
+        token_file: str | None = None,
+    ) -> None:
+        from hpcq.runtime.client import RuntimeClient
+
+        self.client = RuntimeClient(num_workers, address=address, token_file=token_file)
+
+    @property
+    def num_workers(self) -> int:
+        """Worker ranks serving this compiler (0 when serial)."""
+        return int(self.client.num_workers)
+
+    @property
+    def handle(self) -> Any:
+        """The runtime handle (``submit``, ``map``, ``wait``, ``cancel``, ``next``)."""
+        return self.client.handle
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Run ``fn(*args, **kwargs)`` as a task; its future."""
+        return self.client.submit(fn, *args, **kwargs)
+
+    def map(self, fn: Callable[[Any], Any], iterable: Iterable[Any]) -> Any:
+        """Run ``fn`` on every item; the future of the list of results."""
+        return self.client.map(fn, iterable)
+
+    def compile(
+        self,
+        input: Any,
+        optimization_level: int = 2,
+        *,
+        seed: int | None = None,
+        max_block_size: int = 3,
+        threshold: float = 1e-8,
+        verify: bool = True,
+        progress: ProgressFn | None = None,
+    ) -> Any:
+        """:func:`compile` on this compiler's runtime (same arguments)."""
+        return compile(
+            input,
+            optimization_level,
+            seed=seed,
+            compiler=self,
+            max_block_size=max_block_size,
+            threshold=threshold,
+            verify=verify,
+            progress=progress,
+        )
+
+    def close(self) -> None:
+        """Shut the runtime down (attached ranks exit); idempotent."""
+        self.client.close()
+
+    def __enter__(self) -> Compiler:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,382 @@
+"""Block resynthesis: partition, synthesize every block in parallel, keep improvements.
+
+The circuit (``cx`` + single-qubit gates) is partitioned into blocks of at most ``k``
+qubits (:mod:`hpcq.passes.partition`). Every block with at least two CX becomes a
+task that synthesizes its unitary with at most as many CX as it has now
+(:func:`hpcq.synthesize` with ``max_cx``) and, optionally, scans the result for CX
+that can be deleted (re-instantiating the structure without each CX in turn). A
+block's new circuit is kept only when it has fewer CX, or as many CX and fewer
+single-qubit gates, and its Hilbert-Schmidt cost against the block is within the
+threshold; its distance is recorded so that the errors add up to a bound.
+
+Tasks run through the active runtime (``get_runtime().map``) when there is one, in
+batches balanced by estimated cost, and serially otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hpcq.exceptions import SynthesisError
+from hpcq.ir.circuit import Circuit
+from hpcq.ir.distance import hilbert_schmidt_cost, hilbert_schmidt_distance
+from hpcq.passes.base import TransformationPass
+from hpcq.passes.partition import Block, PartitionItem, block_from_circuit, partition
+
+logger = logging.getLogger(__name__)
+
+#: ``progress(done, total)`` is called as blocks finish.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BlockTask:
+    """One block to resynthesize (pickled to a worker).
+
+    Attributes:
+        index: Position of the block among the partition items.
+        unitary: The block's unitary on its local qubits.
+        cx: Its current CX count.
+        one_qubit: Its current single-qubit gate count.
+        cx_pairs: Its CX gates as local ``(control, target)`` pairs.
+        threshold: Largest Hilbert-Schmidt cost accepted.
+        seed: Seed of the synthesis starts.
+        delete_cx: Also try deleting CX one by one and re-instantiating.
+    """
+
+    index: int
+    unitary: np.ndarray
+    cx: int
+    one_qubit: int
+    cx_pairs: tuple[tuple[int, int], ...]
+    threshold: float
+    seed: int
+    delete_cx: bool = False
+
+
+@dataclass(frozen=True)
+class BlockOutcome:
+    """What a :class:`BlockTask` produced.
+
+    Attributes:
+        index: The task's index.
+        circuit: The better local circuit, or ``None`` when nothing better was found.
+        distance: Hilbert-Schmidt distance of ``circuit`` to the block (0 if none).
+        seconds: Time spent.
+        note: Why nothing better was kept, when it was not.
+    """
+
+    index: int
+    circuit: Circuit | None
+    distance: float
+    seconds: float
+    note: str = ""
+
+
+@dataclass
+class ResynthesisStats:
+    """Counts of one resynthesis sweep.
+
+    Attributes:
+        blocks: Blocks in the partition.
+        candidates: Blocks sent to synthesis (at least two CX).
+        replaced: Blocks whose new circuit was kept.
+        cx_saved: CX removed in total.
+        seconds: Wall time of the sweep.
+        task_seconds: Sum of the tasks' own times (work done over all workers).
+        distances: Distance of each replaced block.
+    """
+
+    blocks: int = 0
+    candidates: int = 0
+    replaced: int = 0
+    cx_saved: int = 0
+    seconds: float = 0.0
+    task_seconds: float = 0.0
+    distances: list[float] = field(default_factory=list)
+
+
+def _one_qubit(circuit_ops: Sequence[Any]) -> int:
+    return sum(1 for op in circuit_ops if len(op.qubits) == 1 and op.gate.is_unitary)
+
+
+def _better(new: Circuit, cx: int, one_qubit: int) -> bool:
+    counts = new.count_ops()
+    return (counts.get("cx", 0), _one_qubit(new.operations)) < (cx, one_qubit)
+
+
+def _delete_scan(
+    target: np.ndarray, pairs: tuple[tuple[int, int], ...], threshold: float, seed: int
+) -> Circuit | None:
+    """The structure ``pairs`` with as many CX deleted as re-instantiation allows."""
+    from hpcq.synthesis import Template, instantiate
+
+    n = target.shape[0].bit_length() - 1
+    best: Circuit | None = None
+    current = list(pairs)
+    i = len(current) - 1
+    while i >= 0 and current:
+        trial = current[:i] + current[i + 1 :]
+        result = instantiate(Template(n, tuple(trial)), target, seed=seed + i, threshold=threshold)
+        if result.cost <= threshold:
+            current = trial
+            best = result.circuit()
+        i = min(i, len(current)) - 1
+    return best
+
+
+#: Cost the structure found is re-instantiated to, so that accepted blocks are far
+#: more accurate than the search threshold needs (distance about 1e-7, not 1e-4).
+REFINE_COST = 1e-15
+
+
+def _refined(candidate: Circuit, target: np.ndarray, seed: int) -> Circuit:
+    """``candidate``'s CX structure re-instantiated as close to ``target`` as it gets."""
+    from hpcq.synthesis import Template, instantiate
+
+    pairs = tuple((op.qubits[0], op.qubits[1]) for op in candidate if op.name == "cx")
+    before = hilbert_schmidt_cost(candidate.unitary(), target)
+    if before <= REFINE_COST:
+        return candidate
+    result = instantiate(
+        Template(candidate.num_qubits, pairs), target, starts=2, seed=seed, threshold=REFINE_COST
+    )
+    return result.circuit() if result.cost < before else candidate
+
+
+def resynthesize_block(task: BlockTask) -> BlockOutcome:
+    """Synthesize one block; runs on any rank (a runtime task)."""
+    from hpcq.passes.fuse1q import Fuse1Q
+    from hpcq.synthesis import synthesize
+
+    start = time.perf_counter()
+    candidates: list[Circuit] = []
+    note = ""
+    try:
+        found = synthesize(task.unitary, threshold=task.threshold, max_cx=task.cx, seed=task.seed)
+        candidates.append(found)
+    except SynthesisError as exc:
+        note = f"synthesis: {exc}"
+    if task.delete_cx:
+        if candidates:
+            pairs = tuple((op.qubits[0], op.qubits[1]) for op in candidates[0] if op.name == "cx")
+        else:
+            pairs = task.cx_pairs
+        pruned = _delete_scan(task.unitary, pairs, task.threshold, task.seed)
+        if pruned is not None:
+            candidates.append(pruned)
+    best: Circuit | None = None
+    best_key = (task.cx, task.one_qubit)
+    for candidate in candidates:
+        fused = Fuse1Q().run(_refined(candidate, task.unitary, task.seed))
+        key = (fused.count_ops().get("cx", 0), _one_qubit(fused.operations))
+        if key < best_key and hilbert_schmidt_cost(fused.unitary(), task.unitary) <= (
+            task.threshold
+        ):
+            best, best_key = fused, key
+    distance = 0.0
+    if best is not None:
+        distance = hilbert_schmidt_distance(best.unitary(), task.unitary)
+    elif not note:
+        note = "no shorter circuit"
+    return BlockOutcome(task.index, best, distance, time.perf_counter() - start, note)
+
+
+def resynthesize_batch(tasks: Sequence[BlockTask]) -> list[BlockOutcome]:
+    """Resynthesize several blocks (one runtime task: fewer, larger messages)."""
+    return [resynthesize_block(task) for task in tasks]
+
+
+def _cost_estimate(task: BlockTask) -> float:
+    # Search effort grows with the width (unitary size) and the CX to beat.
+    return float((4 ** (task.unitary.shape[0].bit_length() - 1)) * (1 + task.cx))
+
+
+def balanced_batches(tasks: Sequence[BlockTask], num_batches: int) -> list[list[BlockTask]]:
+    """``tasks`` dealt into at most ``num_batches`` batches of similar estimated cost."""
+    num_batches = max(1, min(num_batches, len(tasks)))
+    batches: list[list[BlockTask]] = [[] for _ in range(num_batches)]
+    loads = [0.0] * num_batches
+    for task in sorted(tasks, key=_cost_estimate, reverse=True):
+        lightest = loads.index(min(loads))
+        batches[lightest].append(task)
+        loads[lightest] += _cost_estimate(task)
+    order = sorted(range(num_batches), key=lambda b: -loads[b])
+    return [batches[b] for b in order if batches[b]]
+
+
+def run_tasks(tasks: Sequence[BlockTask], progress: Progress | None = None) -> list[BlockOutcome]:
+    """Run the block tasks on the active runtime, or serially without one."""
+    from hpcq.runtime import get_runtime, has_runtime
+
+    total = len(tasks)
+    outcomes: list[BlockOutcome] = []
+    if not tasks:
+        return outcomes
+    handle = get_runtime() if has_runtime() else None
+    workers = int(getattr(handle, "num_workers", 0) or 0) if handle is not None else 0
+    if handle is None or workers == 0:
+        for task in sorted(tasks, key=_cost_estimate, reverse=True):
+            outcomes.append(resynthesize_block(task))
+            if progress is not None:
+                progress(len(outcomes), total)
+        return outcomes
+    batches = balanced_batches(tasks, workers * 8)
+    future = handle.map(resynthesize_batch, batches)
+    done = 0
+    while True:
+        fresh = handle.next(future).result()
+        if not fresh:
+            break
+        for _, batch in fresh:
+            outcomes.extend(batch)
+            done += len(batch)
+        if progress is not None:
+            progress(done, total)
+    if len(outcomes) != total:
+        outcomes = [o for batch in future.result() for o in batch]
+    return outcomes
+
+
+@dataclass
+class ResynthesisResult:
+    """The circuit after one sweep, and its statistics."""
+
+    circuit: Circuit
+    stats: ResynthesisStats
+
+
+def resynthesize(
+    circuit: Circuit,
+    *,
+    max_block_size: int = 3,
+    threshold: float = 1e-8,
+    seed: int | None = None,
+    delete_cx: bool = False,
+    min_cx: int = 2,
+    progress: Progress | None = None,
+) -> ResynthesisResult:
+    """One resynthesis sweep over ``circuit`` (gates: ``cx`` and single-qubit gates).
+
+    Args:
+        circuit: The circuit; blocks are formed from its bound unitary gates.
+        max_block_size: Widest block.
+        threshold: Largest Hilbert-Schmidt cost of a replacement.
+        seed: Base seed (block ``i`` uses ``seed + i``); ``None`` means 0.
+        delete_cx: Also scan each block for deletable CX (level 3).
+        min_cx: Only blocks with at least this many CX are sent to synthesis.
+        progress: Called with (blocks done, blocks sent) as results arrive.
+
+    Raises:
+        ValueError: ``max_block_size`` is below 2 or ``threshold`` is not in (0, 1).
+    """
+    if max_block_size < 2:
+        raise ValueError(f"max_block_size must be at least 2, not {max_block_size}")
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be in (0, 1), not {threshold!r}")
+    start = time.perf_counter()
+    base_seed = 0 if seed is None else int(seed)
+    items: list[PartitionItem] = partition(circuit, max_block_size)
+    tasks: list[BlockTask] = []
+    stats = ResynthesisStats()
+    for index, item in enumerate(items):
+        if not isinstance(item, Block):
+            continue
+        stats.blocks += 1
+        cx = item.count("cx")
+        if cx < max(2, min_cx) or cx != item.num_multi_qubit():
+            continue
+        local = item.circuit()
+        pairs = tuple((op.qubits[0], op.qubits[1]) for op in local if op.name == "cx")
+        tasks.append(
+            BlockTask(
+                index,
+                local.unitary(),
+                cx,
+                _one_qubit(item.operations),
+                pairs,
+                threshold,
+                base_seed + index,
+                delete_cx,
+            )
+        )
+    stats.candidates = len(tasks)
+    outcomes = run_tasks(tasks, progress)
+    by_index = {task.index: task for task in tasks}
+    for outcome in outcomes:
+        stats.task_seconds += outcome.seconds
+        if outcome.circuit is None:
+            continue
+        task = by_index[outcome.index]
+        block = items[outcome.index]
+        assert isinstance(block, Block)
+        if not _better(outcome.circuit, task.cx, task.one_qubit):
+            continue
+        items[outcome.index] = block_from_circuit(outcome.circuit, block.qubits)
+        stats.replaced += 1
+        stats.cx_saved += task.cx - outcome.circuit.count_ops().get("cx", 0)
+        stats.distances.append(outcome.distance)
+    out = circuit.copy_empty()
+    for item in items:
+        if isinstance(item, Block):
+            out.extend(item.operations)
+        else:
+            out.append(item)
+    stats.seconds = time.perf_counter() - start
+    logger.info(
+        "resynthesis (k=%d): %d blocks, %d sent, %d replaced, %d CX saved in %.2f s",
+        max_block_size, stats.blocks, stats.candidates, stats.replaced, stats.cx_saved,
+        stats.seconds,
+    )  # fmt: skip
+    return ResynthesisResult(out, stats)
+
+
+class Resynthesize(TransformationPass):
+    """Resynthesize every block of at most ``max_block_size`` qubits (see module doc).
+
+    Writes ``property_set["block_distances"]`` (extended with the distances of the
+    blocks it replaced) and ``property_set["resynthesis"]`` (a list of
+    :class:`ResynthesisStats`, one per run).
+
+    Args:
+        max_block_size: Widest block.
+        threshold: Largest Hilbert-Schmidt cost of a replacement.
+        seed: Base seed of the synthesis starts.
+        delete_cx: Also scan each block for deletable CX.
+    """
+
+    def __init__(
+        self,
+        max_block_size: int = 3,
+        threshold: float = 1e-8,
+        seed: int | None = None,
+        delete_cx: bool = False,
+    ) -> None:
+        super().__init__()
+        self.max_block_size = max_block_size
+        self.threshold = threshold
+        self.seed = seed
+        self.delete_cx = delete_cx
+
+    def run(self, passmanager_ir: Circuit) -> Circuit:
+        """Return the circuit with improved blocks; may use the parallel runtime."""
+        result = resynthesize(
+            passmanager_ir,
+            max_block_size=self.max_block_size,
+            threshold=self.threshold,
+            seed=self.seed,
+            delete_cx=self.delete_cx,
+        )
+        distances = list(self.property_set["block_distances"] or [])
+        distances.extend(result.stats.distances)
+        self.property_set["block_distances"] = distances
+        sweeps = list(self.property_set["resynthesis"] or [])
+        sweeps.append(result.stats)
+        self.property_set["resynthesis"] = sweeps
+        return result.circuit
