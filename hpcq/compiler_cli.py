@@ -215,7 +215,9 @@ def print_table(rows: list[dict[str, Any]], stream: TextIO) -> None:
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for line in lines:
-        stream.write("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n")
+        stream.write(
+            "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() + "\n"
+        )
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -244,7 +246,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     progress = Progress(len(inputs), sys.stderr)
     try:
         with _open_compiler(args.workers) as compiler:
-            for name, path in zip(inputs, paths):
+            for name, path in zip(inputs, paths, strict=True):
                 if args.resume and path is not None and path.exists():
                     rows.append({"input": name, "status": "skipped (exists)"})
                     progress.finish(f"hpcq compile: {name}: skipped, {path} exists")
