@@ -46,7 +46,13 @@ def module_text(source: Source) -> tuple[str, str]:
 
 
 def prepare(circuit: Circuit) -> Circuit:
-    """The circuit lightly optimized (``hpcq.compile`` at -O1 when available)."""
+    """The circuit lightly optimized (``hpcq.compile`` at -O1 when available).
+
+    Circuits with symbolic parameters go to the emitter as they are (it lowers them to
+    the QIR gate set), since the compiler verifies with bound unitaries.
+    """
+    if circuit.parameters:
+        return circuit
     try:
         from hpcq.compiler import compile as compile_circuit
     except ImportError:

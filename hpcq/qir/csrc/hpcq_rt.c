@@ -27,6 +27,10 @@ static struct {
     amp_t *amp;
     unsigned char *results;
     size_t num_results;
+    /* measurements not yet sampled: consecutive mz on distinct qubits are sampled
+     * together from one pass over the state (they commute with gates elsewhere) */
+    size_t pending;
+    uintptr_t pending_result[HPCQ_RT_MAX_QUBITS];
     uint64_t rng[4];
     int seeded;
     FILE *out;
@@ -108,6 +112,7 @@ static double uniform(void)
 static void reset_state(void)
 {
     rt.nq = 0;
+    rt.pending = 0;
     if (rt.amp != NULL) {
         rt.amp[0].re = 1.0;
         rt.amp[0].im = 0.0;
@@ -128,11 +133,15 @@ static void ensure_capacity(size_t needed, unsigned qubits)
     rt.capacity = needed;
 }
 
+static void flush_measurements(void);
+
 /* Make sure qubit `q` is held by the state vector; returns its bit mask. New qubits are
  * the high bits, so growing keeps every amplitude where it is and zeroes the rest. */
 static size_t qubit(const Qubit *pointer)
 {
     uintptr_t q = (uintptr_t)pointer;
+    if (q < HPCQ_RT_MAX_QUBITS && (rt.pending >> q) & 1)
+        flush_measurements();
     if (q < rt.nq)
         return (size_t)1 << q;
     if (q >= HPCQ_RT_MAX_QUBITS)
@@ -168,35 +177,72 @@ static void apply_1q(size_t bit, amp_t m00, amp_t m01, amp_t m10, amp_t m11)
     }
 }
 
+/* The `i`-th index (in increasing order) whose bits in `mask` are all clear. */
+static size_t spread(size_t i, size_t mask)
+{
+    while (mask != 0) {
+        size_t low = mask & (~mask + 1);
+        i = ((i & ~(low - 1)) << 1) | (i & (low - 1));
+        mask ^= low;
+    }
+    return i;
+}
+
+static unsigned popcount(size_t mask)
+{
+    unsigned count = 0;
+    for (; mask != 0; mask &= mask - 1)
+        count++;
+    return count;
+}
+
 /* Multiply the amplitudes whose `mask` bits are all set by `phase`. */
 static void apply_phase(size_t mask, amp_t phase)
 {
-    size_t dim = dimension();
-    for (size_t i = 0; i < dim; i++) {
-        if ((i & mask) == mask) {
-            amp_t a = rt.amp[i];
-            rt.amp[i].re = a.re * phase.re - a.im * phase.im;
-            rt.amp[i].im = a.re * phase.im + a.im * phase.re;
-        }
+    size_t count = dimension() >> popcount(mask);
+    for (size_t k = 0; k < count; k++) {
+        size_t i = spread(k, mask) | mask;
+        amp_t a = rt.amp[i];
+        rt.amp[i].re = a.re * phase.re - a.im * phase.im;
+        rt.amp[i].im = a.re * phase.im + a.im * phase.re;
     }
 }
 
-/* Swap the amplitudes i and i ^ flip for every i with the `controls` bits set and the
- * lowest flip bit clear: new[i ^ flip] = to_hi * old[i], new[i] = to_lo * old[i ^ flip]. */
+/* For every i with the `controls` bits set and the (single) `flip` bit clear:
+ * new[i | flip] = to_hi * old[i], new[i] = to_lo * old[i | flip]. */
+static void flip_pair(size_t i, size_t j, int plain, amp_t to_hi, amp_t to_lo)
+{
+    amp_t a = rt.amp[i], b = rt.amp[j];
+    if (plain) {
+        rt.amp[j] = a;
+        rt.amp[i] = b;
+        return;
+    }
+    rt.amp[j].re = to_hi.re * a.re - to_hi.im * a.im;
+    rt.amp[j].im = to_hi.re * a.im + to_hi.im * a.re;
+    rt.amp[i].re = to_lo.re * b.re - to_lo.im * b.im;
+    rt.amp[i].im = to_lo.re * b.im + to_lo.im * b.re;
+}
+
 static void apply_flip(size_t controls, size_t flip, amp_t to_hi, amp_t to_lo)
 {
-    size_t dim = dimension();
-    size_t low = flip & (~flip + 1);
-    for (size_t i = 0; i < dim; i++) {
-        if ((i & controls) != controls || (i & low))
-            continue;
-        size_t j = i ^ flip;
-        amp_t a = rt.amp[i], b = rt.amp[j];
-        /* new[j] = to_hi * a, new[i] = to_lo * b */
-        rt.amp[j].re = to_hi.re * a.re - to_hi.im * a.im;
-        rt.amp[j].im = to_hi.re * a.im + to_hi.im * a.re;
-        rt.amp[i].re = to_lo.re * b.re - to_lo.im * b.im;
-        rt.amp[i].im = to_lo.re * b.im + to_lo.im * b.re;
+    size_t dim = dimension(), mask = controls | flip;
+    int plain = to_hi.re == 1.0 && to_hi.im == 0.0 && to_lo.re == 1.0 && to_lo.im == 0.0;
+    if (popcount(mask) <= 2) {
+        /* nested blocks over the indices with both bits clear: no per-index bit work */
+        size_t low = mask & (~mask + 1), high = mask ^ low;
+        if (high == 0)
+            high = dim; /* one bit only: a single outer block */
+        for (size_t hi = 0; hi < dim; hi += 2 * high)
+            for (size_t mid = hi; mid < hi + high && mid < dim; mid += 2 * low)
+                for (size_t i = mid; i < mid + low; i++)
+                    flip_pair(i | controls, i | controls | flip, plain, to_hi, to_lo);
+        return;
+    }
+    size_t count = dim >> popcount(mask);
+    for (size_t k = 0; k < count; k++) {
+        size_t i = spread(k, mask) | controls;
+        flip_pair(i, i | flip, plain, to_hi, to_lo);
     }
 }
 
@@ -301,10 +347,14 @@ void __quantum__qis__rz__body(double theta, Qubit *q)
     GATE_PROLOGUE("__quantum__qis__rz__body");
     size_t bit = qubit(q), dim = dimension();
     amp_t lo = cis(-theta / 2), hi = cis(theta / 2);
-    for (size_t i = 0; i < dim; i++) {
-        amp_t p = (i & bit) ? hi : lo, a = rt.amp[i];
-        rt.amp[i].re = a.re * p.re - a.im * p.im;
-        rt.amp[i].im = a.re * p.im + a.im * p.re;
+    for (size_t block = 0; block < dim; block += 2 * bit) {
+        for (size_t i = block; i < block + bit; i++) {
+            amp_t a = rt.amp[i], b = rt.amp[i + bit];
+            rt.amp[i].re = a.re * lo.re - a.im * lo.im;
+            rt.amp[i].im = a.re * lo.im + a.im * lo.re;
+            rt.amp[i + bit].re = b.re * hi.re - b.im * hi.im;
+            rt.amp[i + bit].im = b.re * hi.im + b.im * hi.re;
+        }
     }
 }
 
@@ -438,23 +488,24 @@ static void set_result(const Result *pointer, int value)
 static int measure(const Qubit *pointer)
 {
     uintptr_t q = (uintptr_t)pointer;
+    flush_measurements();
     if (q >= rt.nq)
         return 0; /* never touched: still |0> */
-    size_t bit = (size_t)1 << q, dim = dimension();
+    size_t bit = (size_t)1 << q, half = dimension() >> 1;
     double one = 0.0;
-    for (size_t i = 0; i < dim; i++)
-        if (i & bit)
-            one += rt.amp[i].re * rt.amp[i].re + rt.amp[i].im * rt.amp[i].im;
+    for (size_t k = 0; k < half; k++) {
+        size_t i = spread(k, bit) | bit;
+        one += rt.amp[i].re * rt.amp[i].re + rt.amp[i].im * rt.amp[i].im;
+    }
     int outcome = uniform() < one;
     double norm = 1.0 / sqrt(outcome ? one : 1.0 - one);
-    for (size_t i = 0; i < dim; i++) {
-        if (((i & bit) != 0) == outcome) {
-            rt.amp[i].re *= norm;
-            rt.amp[i].im *= norm;
-        } else {
-            rt.amp[i].re = 0.0;
-            rt.amp[i].im = 0.0;
-        }
+    size_t keep = outcome ? bit : 0, drop = bit ^ keep;
+    for (size_t k = 0; k < half; k++) {
+        size_t base = spread(k, bit);
+        rt.amp[base | keep].re *= norm;
+        rt.amp[base | keep].im *= norm;
+        rt.amp[base | drop].re = 0.0;
+        rt.amp[base | drop].im = 0.0;
     }
     return outcome;
 }
@@ -462,7 +513,56 @@ static int measure(const Qubit *pointer)
 void __quantum__qis__mz__body(Qubit *q, Result *r)
 {
     require_live("__quantum__qis__mz__body");
-    set_result(r, measure(q));
+    uintptr_t id = (uintptr_t)q;
+    if (id >= HPCQ_RT_MAX_QUBITS) {
+        set_result(r, measure(q));
+        return;
+    }
+    if ((rt.pending >> id) & 1)
+        flush_measurements();
+    set_result(r, 0); /* grows the results now; the value comes with the flush */
+    rt.pending |= (size_t)1 << id;
+    rt.pending_result[id] = (uintptr_t)r;
+}
+
+/* Sample every pending measurement at once: draw one basis state from the joint
+ * distribution, read the pending qubits' bits from it, and project onto them. */
+static void flush_measurements(void)
+{
+    size_t pending = rt.pending;
+    rt.pending = 0;
+    if (pending == 0)
+        return;
+    size_t mask = pending & (dimension() - 1), dim = dimension(), sampled = 0;
+    double u = uniform(), total = 0.0;
+    for (size_t i = 0; i < dim; i++) {
+        double p = rt.amp[i].re * rt.amp[i].re + rt.amp[i].im * rt.amp[i].im;
+        if (p > 0.0)
+            sampled = i; /* rounding may leave u above the total: take the last state */
+        total += p;
+        if (total > u)
+            break;
+    }
+    size_t want = sampled & mask;
+    double kept = 0.0;
+    for (size_t i = 0; i < dim; i++) {
+        if ((i & mask) == want) {
+            kept += rt.amp[i].re * rt.amp[i].re + rt.amp[i].im * rt.amp[i].im;
+        } else {
+            rt.amp[i].re = 0.0;
+            rt.amp[i].im = 0.0;
+        }
+    }
+    double norm = 1.0 / sqrt(kept);
+    size_t count = dim >> popcount(mask);
+    for (size_t k = 0; k < count; k++) {
+        size_t i = spread(k, mask) | want;
+        rt.amp[i].re *= norm;
+        rt.amp[i].im *= norm;
+    }
+    for (unsigned q = 0; q < HPCQ_RT_MAX_QUBITS; q++)
+        if ((pending >> q) & 1)
+            rt.results[rt.pending_result[q]] = (unsigned char)((sampled >> q) & 1);
 }
 
 void __quantum__qis__reset__body(Qubit *q)
@@ -484,6 +584,7 @@ void __quantum__qis__mresetz__body(Qubit *q, Result *r)
 int hpcq_rt_result(int64_t id)
 {
     require_live("hpcq_rt_result");
+    flush_measurements();
     return id >= 0 && (uint64_t)id < rt.num_results ? rt.results[id] : 0;
 }
 
