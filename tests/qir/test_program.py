@@ -111,38 +111,31 @@ def test_jit_runtime_errors_are_raised_not_fatal(tmp_path: Path) -> None:
     assert run(bell(), shots=10, seed=1, jit=True).keys() <= {"00", "11"}
 
 
-def test_library_mode_with_a_c_host(tmp_path: Path) -> None:
+def build_host(tmp_path: Path, kind: str) -> Path:
+    """The C host of ``host.c`` linked with a Bell library built as ``kind``."""
     library_text = emit(bell(), name="bell", entry_point=False)
-    hooked = add_hooks(library_text)
+    suffix = ".a" if kind == "static" else ".so"
+    lib = build(library_text, tmp_path / f"libbell{suffix}")
+    runtime = runtime_library()
+    host = tmp_path / f"host_{kind}"
+    if kind == "static":
+        link = [str(lib)]
+    else:
+        link = [f"-L{tmp_path}", "-lbell", f"-Wl,-rpath,{tmp_path}"]
+    command = [*runtime.compiler, "-std=c99", f"-I{runtime.directory}", str(HERE / "host.c")]
+    done = subprocess.run(
+        [*command, *link, "-lm", "-o", str(host)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return host
+
+
+def test_library_mode_with_a_c_host(tmp_path: Path) -> None:
+    hooked = add_hooks(emit(bell(), name="bell", entry_point=False))
     assert hooked.count("@__quantum__rt__begin_function") == 2  # declaration + call
     assert check(hooked, extensions=True) == []
-    archive = build(library_text, tmp_path / "libbell.a")
-    shared = build(library_text, tmp_path / "libbell.so")
-    runtime = runtime_library()
-    compiler = list(runtime.compiler)
-    for lib, name in ((archive, "host_static"), (shared, "host_shared")):
-        host = tmp_path / name
-        link = (
-            [str(lib)]
-            if lib.suffix == ".a"
-            else [f"-L{tmp_path}", "-lbell", f"-Wl,-rpath,{tmp_path}"]
-        )
-        compile_ = subprocess.run(
-            [
-                *compiler,
-                "-std=c99",
-                f"-I{runtime.directory}",
-                str(HERE / "host.c"),
-                *link,
-                "-lm",
-                "-o",
-                str(host),
-            ],
-            capture_output=True,
-            text=True,
-        )
-        assert compile_.returncode == 0, compile_.stderr
-        done = execute(str(host), "ok", "200")
+    for kind in ("static", "shared"):
+        done = execute(str(build_host(tmp_path, kind)), "ok", "200")
         assert done.returncode == 0, done.stderr
         shots, agree, ones = (int(x) for x in done.stdout.split()[1:6:2])
         assert shots == agree == 200 and 60 < ones < 140
@@ -200,9 +193,11 @@ def test_cli_build_and_run(run_hpcq, tmp_path: Path) -> None:  # type: ignore[no
 def test_runtime_is_leak_free_under_valgrind(rotation_program: Path, tmp_path: Path) -> None:
     teleport = Circuit.from_file(HERE.parents[1] / "examples" / "teleport.qasm")
     adaptive = build(emit(teleport), tmp_path / "teleport")
+    host = build_host(tmp_path, "static")
     for command in (
         [str(rotation_program), "--shots", "20", "--seed", "1", "0.3"],
         [str(adaptive), "--shots", "20", "--seed", "1"],
+        [str(host), "ok", "20"],
     ):
         done = execute(
             str(VALGRIND),
