@@ -108,8 +108,11 @@ def serving() -> bool:
     return _SERVING
 
 
-def _run_role(transport: Any, plan: Plan, ranks: list[RankInfo], main_path: str | None) -> None:
-    """A non-zero rank: serve as worker or manager until shutdown; abort on a crash."""
+def _run_role(transport: Any, plan: Plan, ranks: list[RankInfo], main_path: str | None) -> bool:
+    """A non-zero rank: serve as worker or manager until shutdown; abort on a crash.
+
+    Returns whether the server abandoned the runtime (a rank died).
+    """
     from hpcq.runtime import comm
 
     global _SERVING
@@ -125,16 +128,20 @@ def _run_role(transport: Any, plan: Plan, ranks: list[RankInfo], main_path: str 
             from hpcq.runtime.worker import Worker
 
             server = (ranks[0].pid, ranks[0].host)
-            Worker(
+            worker = Worker(
                 transport, plan.parent[rank], plan.num_workers, ranks[rank].host, server
-            ).serve()
+            )
+            worker.serve()
+            return worker.abandoned
         elif role == MANAGER:
             from hpcq.runtime.manager import Manager
 
             children = plan.children[rank]
             watched = [*children, 0]
             local = {r: ranks[r].pid for r in watched if ranks[r].host == ranks[rank].host}
-            Manager(transport, children, plan.parent[rank], local).serve()
+            manager = Manager(transport, children, plan.parent[rank], local)
+            manager.serve()
+            return manager.abandoned
     except BaseException as exc:
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         comm.abort(
@@ -142,6 +149,7 @@ def _run_role(transport: Any, plan: Plan, ranks: list[RankInfo], main_path: str 
             f"unhandled exception on {role} rank {rank} ({ranks[rank].host}), "
             f"aborting the job:\n{text}",
         )
+    return False
 
 
 # ---------------------------------------------------------------- launched worlds
@@ -211,7 +219,7 @@ def world_server(main_path: str | None = None) -> Server | None:
     return server
 
 
-def stop_world_server(timeout: float = 3.0) -> None:
+def stop_world_server(timeout: float = 2.0) -> None:
     """Shut the launched world's runtime down (every other rank exits)."""
     global _WORLD
     server = _WORLD
@@ -297,6 +305,9 @@ def spawned_main() -> None:
     merged = comm.parent_comm()
     transport = comm.Transport(merged)
     plan, ranks, main_path = _setup(transport, None)
-    _run_role(transport, plan, ranks, main_path)
+    if _run_role(transport, plan, ranks, main_path):
+        # the runtime broke; the parent will not disconnect, so neither do we
+        sys.stdout.flush()
+        os._exit(0)
     transport.flush()
     merged.Disconnect()

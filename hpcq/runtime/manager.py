@@ -39,6 +39,7 @@ class Manager(Coordinator):
         super().__init__(transport, children, upstream)
         self._local_pids = local_pids
         self._stop = False
+        self.abandoned = False
 
     def serve(self) -> None:
         """Run until the server says to shut down."""
@@ -54,6 +55,9 @@ class Manager(Coordinator):
             if liveness.due():
                 self._check_ranks()
             backoff.sleep()
+        if self.abandoned:
+            self.transport.flush(timeout=1.0)
+            return
         self.drain_shutdown()
         assert self.upstream is not None
         self.transport.send(self.upstream, Shutdown())
@@ -91,6 +95,7 @@ class Manager(Coordinator):
     def _down_shutdown(self, message: Shutdown, source: int) -> None:
         self._broadcast(message)
         self._stop = True
+        self.abandoned = message.abandon
 
     @_forward.register
     def _up_logs(self, message: LogRecords, source: int) -> None:

@@ -111,7 +111,10 @@ class LogRecords:
 
 @dataclass(frozen=True)
 class Shutdown:
-    """Server to every rank: stop serving and exit."""
+    """Server to every rank: stop serving and exit (also a rank's last message, upward)."""
+
+    abandon: bool = False
+    """The runtime broke: exit at once, without the orderly disconnect."""
 
 
 # ------------------------------------------------------------ client <-> server

@@ -206,7 +206,8 @@ class Server(Coordinator):
             self._on_rank_death(message)
         self._stopping = True
         for child in self.children:
-            self.transport.send(child, Shutdown())
+            self.transport.send(child, Shutdown(abandon=True))
+        self.transport.flush(timeout=1.0)
 
     # ---------------------------------------------------------- client side
 

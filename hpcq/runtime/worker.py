@@ -95,6 +95,7 @@ class Worker:
         self._counter = 0
         self._idle_reported = True
         self._shutdown = False
+        self.abandoned = False
         self._backoff = Backoff()
         self._liveness = Every(1.0)
         self.handle = RuntimeHandle(self)
@@ -284,6 +285,7 @@ class Worker:
     @_on_message.register
     def _shutdown_message(self, message: Shutdown) -> None:
         self._shutdown = True
+        self.abandoned = message.abandon
         for running in list(self._by_id.values()):
             running.cancelled = True
 
