@@ -23,6 +23,7 @@ def main(argv: list[str]) -> int:
     script = argv[0]
     launch.serve_if_worker()
     sys.argv = list(argv)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     if launch.launcher_present():
         try:
             launch.world_server(main_path=os.path.abspath(script))

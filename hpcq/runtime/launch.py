@@ -80,6 +80,14 @@ def _setup(transport: Any, main_path: str | None) -> tuple[Plan, list[RankInfo],
     return plan, ranks, infos[0][3]
 
 
+def _main_script() -> str | None:
+    """The file of ``__main__`` when it is a script (``python -m pkg`` mains are not)."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        return None
+    return getattr(main, "__file__", None)
+
+
 def _adopt_main(path: str | None) -> None:
     """Load rank 0's main script as ``__mp_main__`` so its functions unpickle here."""
     if not path:
@@ -87,6 +95,10 @@ def _adopt_main(path: str | None) -> None:
     current = getattr(sys.modules.get("__main__"), "__file__", None)
     if current and os.path.abspath(current) == os.path.abspath(path):
         return
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in sys.path:
+        # as Python does for a script: its folder is importable
+        sys.path.insert(0, folder)
     try:
         spec = importlib.util.spec_from_file_location("__mp_main__", path)
         if spec is None or spec.loader is None:
@@ -203,7 +215,7 @@ def world_server(main_path: str | None = None) -> Server | None:
     if world.Get_rank() != 0:
         raise RuntimeSystemError("world_server() runs on rank 0 only")
     if main_path is None:
-        main_path = getattr(sys.modules.get("__main__"), "__file__", None)
+        main_path = _main_script()
     transport = comm.Transport(world)
     plan, ranks, _ = _setup(transport, main_path)
 
@@ -259,7 +271,7 @@ class AttachedRuntime:
             raise ValueError(f"an attached runtime needs at least one worker, not {num_workers}")
         from hpcq.runtime import comm
 
-        main_path = getattr(sys.modules.get("__main__"), "__file__", None)
+        main_path = _main_script()
         code = (
             f"import os, sys; os.environ.update({_config.thread_environment()!r}); "
             f"sys.path[:] = {list(sys.path)!r}; "

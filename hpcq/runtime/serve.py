@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -47,7 +48,11 @@ def serve(address: str, token_file: str | None, workers: int | None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    print(f"hpcq runtime serving {server.num_workers} workers on {listener.address}", flush=True)
+    print(
+        f"hpcq runtime serving {server.num_workers} workers on {listener.address} "
+        f"(pid {os.getpid()})",
+        flush=True,
+    )
     print(f"token file: {path}", flush=True)
     while not stop.wait(0.2):
         if server.stopped.is_set():

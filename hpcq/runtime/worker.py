@@ -206,15 +206,20 @@ class Worker:
         if self._results and (
             force or len(self._results) >= _FLUSH_EVERY or now - self._first_result > _FLUSH_AFTER
         ):
+            # log records first: a client sees a task's records before its result
+            self._flush_logs()
             self._transport.send(self._parent, DeliverResults(tuple(self._results)))
             self._results = []
-        if self._logs and (force or not self._results):
-            for client, records in self._logs.items():
-                self._transport.send(self._parent, LogRecords(client, tuple(records)))
-            self._logs = {}
+        if force:
+            self._flush_logs()
         if force and not self._idle_reported and not self._results:
             self._idle_reported = True
             self._transport.send(self._parent, ChildIdle())
+
+    def _flush_logs(self) -> None:
+        for client, records in self._logs.items():
+            self._transport.send(self._parent, LogRecords(client, tuple(records)))
+        self._logs = {}
 
     # ----------------------------------------------------------------- messages
 

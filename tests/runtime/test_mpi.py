@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -123,3 +124,35 @@ def test_attached_stops_at_interpreter_exit_without_close() -> None:
     assert time.monotonic() - start < 30
     time.sleep(0.5)
     assert not set(_spawned_processes()) - before
+
+
+def assert_logs_forwarded(out: subprocess.CompletedProcess[str]) -> None:
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert re.search(
+        r"LOG demo\.chatty DEBUG rank=[1-9] \[rank [1-9]\] debug from a task", out.stdout
+    )
+    assert "error from a task" in out.stdout
+    assert "must not appear" not in out.stdout + out.stderr
+    assert "below the root level" not in out.stdout + out.stderr
+    # the client's levels were applied on the worker
+    assert "levels on the worker (True, False)" in out.stdout
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize("size", [2, 4])
+def test_logging_under_mpiexec(run_mpi, size: int) -> None:
+    out = run_mpi(size, ["python", str(SCRIPTS / "logs.py"), "world"])
+    assert_logs_forwarded(out)
+
+
+@pytest.mark.mpi
+def test_logging_attached() -> None:
+    out = subprocess.run(
+        [sys.executable, str(SCRIPTS / "logs.py"), "attached", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=mpi_environment(),
+        stdin=subprocess.DEVNULL,
+    )
+    assert_logs_forwarded(out)

@@ -9,73 +9,20 @@ import pickle
 import sys
 import time
 
+from rt_tasks import (
+    collect_next,
+    fail,
+    in_task_flags,
+    nested,
+    nested_async,
+    nested_fail,
+    square,
+    waits_on_sleepers,
+)
+
 from hpcq.runtime import get_runtime, has_runtime
 from hpcq.runtime.client import RuntimeClient
 from hpcq.runtime.future import TaskCancelledError
-
-
-def square(x):
-    return x * x
-
-
-def nested(depth, fan):
-    """Blocking waits: a task waits on a map of its children."""
-    if depth == 0:
-        return 1
-    return sum(get_runtime().map(nested_item, [(depth - 1, fan)] * fan).result())
-
-
-def nested_item(args):
-    return nested(*args)
-
-
-async def nested_async(depth, fan):
-    """Coroutine tasks: `await` suspends the task while its worker runs others."""
-    if depth == 0:
-        return 1
-    handle = get_runtime()
-    futures = [handle.submit(nested_async, depth - 1, fan) for _ in range(fan)]
-    results = await handle.wait(futures)
-    return sum(results)
-
-
-def collect_next(count):
-    handle = get_runtime()
-    future = handle.map(square, range(count))
-    seen = {}
-    while len(seen) < count:
-        for index, value in handle.next(future).result():
-            seen[index] = value
-    return [seen[i] for i in range(count)]
-
-
-def in_task_flags():
-    return has_runtime(), get_runtime().num_workers
-
-
-class Unpicklable(Exception):
-    def __init__(self, a, b):
-        super().__init__(a)
-        self.lock = __import__("threading").Lock()
-
-
-def fail(kind):
-    if kind == "key":
-        raise KeyError("missing thing")
-    raise Unpicklable("x", "y")
-
-
-def nested_fail():
-    return get_runtime().submit(fail, "key").result()
-
-
-def sleeper(seconds):
-    time.sleep(seconds)
-    return seconds
-
-
-def waits_on_sleepers(count, seconds):
-    return get_runtime().map(sleeper, [seconds] * count).result()
 
 
 def check(name, condition, detail=""):

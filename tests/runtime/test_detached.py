@@ -1,0 +1,198 @@
+"""Detached mode: ``hpcq serve``, authenticated clients, several at once, crashes."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, find_mpiexec, mpi_environment
+
+SCRIPTS = Path(__file__).parent / "scripts"
+
+pytestmark = pytest.mark.mpi
+
+
+class Served:
+    def __init__(self, proc: subprocess.Popen[str], address: str, token: Path, rank0: int) -> None:
+        self.rank0 = rank0
+        self.proc = proc
+        self.address = address
+        self.token = token
+
+    def run(
+        self, script: str, *args: str, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                str(SCRIPTS / script),
+                "detached",
+                self.address,
+                str(self.token),
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=mpi_environment(),
+            stdin=subprocess.DEVNULL,
+        )
+
+
+def start_serve(tmp_path: Path, launcher: list[str]) -> Served:
+    token = tmp_path / "secret" / "token"
+    proc = subprocess.Popen(
+        [
+            *launcher,
+            sys.executable,
+            "-m",
+            "hpcq",
+            "serve",
+            "--address",
+            "127.0.0.1:0",
+            "--token-file",
+            str(token),
+            *([] if launcher else ["--workers", "2"]),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=mpi_environment({"PYTHONPATH": os.pathsep.join([str(SCRIPTS), str(ROOT)])}),
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    second = proc.stdout.readline()
+    match = re.search(r"on (127\.0\.0\.1:\d+) \(pid (\d+)\)", first)
+    assert match, first + (proc.stderr.read() if proc.poll() is not None else "")
+    assert second.strip() == f"token file: {token}"
+    return Served(proc, match.group(1), token, int(match.group(2)))
+
+
+def stop(served: Served) -> float:
+    start = time.monotonic()
+    os.kill(served.rank0, signal.SIGTERM)
+    try:
+        served.proc.wait(timeout=15)
+    finally:
+        if served.proc.poll() is None:
+            os.killpg(served.proc.pid, signal.SIGKILL)
+            served.proc.wait()
+    return time.monotonic() - start
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    mpiexec = find_mpiexec()
+    assert mpiexec is not None
+    handle = start_serve(tmp_path_factory.mktemp("serve"), [mpiexec, "-n", "3"])
+    yield handle
+    assert stop(handle) < 5
+    assert handle.proc.returncode == 0, handle.proc.stderr.read() if handle.proc.stderr else ""
+
+
+def test_token_file_is_private(served: Served) -> None:
+    mode = stat.S_IMODE(served.token.stat().st_mode)
+    assert mode == 0o600
+
+
+def test_two_clients_at_once(served: Served) -> None:
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(SCRIPTS / "api.py"),
+                "detached",
+                served.address,
+                str(served.token),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=mpi_environment(),
+            stdin=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out + err
+        assert "FAIL" not in out and out.rstrip().endswith("DONE"), out + err
+        assert "mode detached workers 2" in out
+
+
+def test_logging_reaches_the_detached_client(served: Served) -> None:
+    out = served.run("logs.py")
+    assert out.returncode == 0, out.stderr
+    assert "LOG demo.chatty DEBUG rank=" in out.stdout
+    assert "error from a task" in out.stdout
+    assert "must not appear" not in out.stdout and "below the root level" not in out.stdout
+
+
+def test_wrong_token_is_refused_and_harms_nobody(served: Served, tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong"
+    wrong.write_text("0" * 64 + "\n")
+    wrong.chmod(0o600)
+    out = subprocess.run(
+        [sys.executable, str(SCRIPTS / "api.py"), "detached", served.address, str(wrong)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=mpi_environment(),
+    )
+    assert out.returncode != 0
+    assert "authentication" in out.stderr
+    readable = tmp_path / "readable"
+    readable.write_text("1" * 64 + "\n")
+    readable.chmod(0o644)
+    out = subprocess.run(
+        [sys.executable, str(SCRIPTS / "api.py"), "detached", served.address, str(readable)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=mpi_environment(),
+    )
+    assert "accessible by other users" in out.stderr
+    assert served.run("logs.py").returncode == 0
+
+
+def test_crashed_client_harms_nobody(served: Served) -> None:
+    code = (
+        "import sys, time\n"
+        "from hpcq.runtime.client import RuntimeClient\n"
+        "c = RuntimeClient(address=sys.argv[1], token_file=sys.argv[2])\n"
+        "f = c.map(time.sleep, [0.3] * 6)\n"
+        "print('submitted', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, served.address, str(served.token)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=mpi_environment(),
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "submitted"
+    proc.kill()
+    proc.wait()
+    out = served.run("api.py")
+    assert out.returncode == 0 and out.stdout.rstrip().endswith("DONE"), out.stdout + out.stderr
+
+
+def test_serve_without_mpiexec_spawns_workers(tmp_path: Path) -> None:
+    handle = start_serve(tmp_path, [])
+    try:
+        out = handle.run("logs.py")
+        assert out.returncode == 0, out.stderr
+        assert "error from a task" in out.stdout
+    finally:
+        assert stop(handle) < 5
