@@ -201,6 +201,7 @@ class RuntimeClient:
             raise ValueError(f"num_workers must be a non-negative integer, not {num_workers!r}")
         self._closed = False
         self._closer: Callable[[], None] = lambda: None
+        self._server: Any = None
         self.mode: str
         backend: SerialBackend | ClientBackend
         if address is not None:
@@ -229,10 +230,12 @@ class RuntimeClient:
                 if server is None:
                     backend = SerialBackend()
                 else:
+                    self._server = server
                     backend, self._closer = _local_backend(server, stop_server=False)
             else:
                 count = launch.available_cpus() if num_workers is None else num_workers
                 runtime = launch.AttachedRuntime(count)
+                self._server = runtime.server
                 backend, leave = _local_backend(runtime.server, stop_server=False)
 
                 def close_attached() -> None:
@@ -254,6 +257,14 @@ class RuntimeClient:
     def num_workers(self) -> int:
         """Worker ranks serving this client (0 when serial)."""
         return self._backend.num_workers
+
+    @property
+    def ranks(self) -> list[tuple[int, str, int, str]]:
+        """``(rank, role, pid, host)`` of every rank serving this client (local modes)."""
+        server = self._server
+        if server is None:
+            return []
+        return [(r.rank, server.plan.roles[r.rank], r.pid, r.host) for r in server.ranks]
 
     @property
     def handle(self) -> RuntimeHandle:

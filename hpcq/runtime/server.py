@@ -112,6 +112,11 @@ class Server(Coordinator):
         self.broken: str | None = None
         self._thread: threading.Thread | None = None
 
+    @property
+    def ranks(self) -> list[RankInfo]:
+        """Where every rank of this runtime lives (rank, pid, host)."""
+        return list(self._ranks)
+
     # ----------------------------------------------------------- any thread
 
     def add_client(self, link: ClientLink, levels: dict[str, int]) -> int:
