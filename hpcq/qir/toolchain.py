@@ -31,7 +31,7 @@ from hpcq.exceptions import QirError
 logger = logging.getLogger(__name__)
 
 _SOURCES = ("hpcq_rt.c", "hpcq_rt.h")
-_CFLAGS = ("-std=c99", "-O2", "-fPIC", "-Wall")
+_CFLAGS = ("-std=c99", "-O3", "-ffp-contract=off", "-fPIC", "-Wall")
 
 
 @dataclass(frozen=True)

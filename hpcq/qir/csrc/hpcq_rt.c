@@ -31,6 +31,18 @@ static struct {
      * together from one pass over the state (they commute with gates elsewhere) */
     size_t pending;
     uintptr_t pending_result[HPCQ_RT_MAX_QUBITS];
+    /* gates recorded since the state was last brought up to date */
+    struct op *ops;
+    size_t nops, ops_capacity;
+    uint64_t hash;    /* of the recorded gates, for the shot cache */
+    unsigned ops_nq;  /* qubits the recorded gates need */
+    int fresh;        /* the shot's state is |0...0> plus the recorded gates */
+    int use_cache;    /* the shot cache is on (HPCQ_QIR_SHOT_CACHE, --no-shot-cache) */
+    int no_cache_flag;
+    /* view: the state is the shot cache's, projected by (proj_mask, proj_want) if
+     * projecting; it is copied into amp only when the shot needs it */
+    int view, projecting;
+    size_t proj_mask, proj_want;
     uint64_t rng[4];
     int seeded;
     FILE *out;
@@ -107,74 +119,39 @@ static double uniform(void)
     return (double)(result >> 11) * 0x1.0p-53;
 }
 
-/* --- state vector ------------------------------------------------------------------- */
-
-static void reset_state(void)
-{
-    rt.nq = 0;
-    rt.pending = 0;
-    if (rt.amp != NULL) {
-        rt.amp[0].re = 1.0;
-        rt.amp[0].im = 0.0;
-    }
-    if (rt.results != NULL)
-        memset(rt.results, 0, rt.num_results);
-}
-
-static void ensure_capacity(size_t needed, unsigned qubits)
-{
-    if (needed <= rt.capacity)
-        return;
-    amp_t *grown = realloc(rt.amp, needed * sizeof(amp_t));
-    if (grown == NULL)
-        fail("not enough memory for a state vector of %u qubits (%.1f MiB)", qubits,
-             (double)needed * sizeof(amp_t) / 1048576.0);
-    rt.amp = grown;
-    rt.capacity = needed;
-}
-
 static void flush_measurements(void);
 
-/* Make sure qubit `q` is held by the state vector; returns its bit mask. New qubits are
- * the high bits, so growing keeps every amplitude where it is and zeroes the rest. */
-static size_t qubit(const Qubit *pointer)
+/* --- state vector kernels ------------------------------------------------------------ */
+
+/* Gates are not applied when called: they are recorded (see "deferred gates" below) and
+ * applied in order when something needs the state. The kernels work on rt.amp. */
+
+static const amp_t ONE = {1.0, 0.0};
+static const double QUARTER_PI = 0.78539816339744830962;
+
+static amp_t cis(double angle)
 {
-    uintptr_t q = (uintptr_t)pointer;
-    if (q < HPCQ_RT_MAX_QUBITS && (rt.pending >> q) & 1)
-        flush_measurements();
-    if (q < rt.nq)
-        return (size_t)1 << q;
-    if (q >= HPCQ_RT_MAX_QUBITS)
-        fail("qubit id %lu is beyond the simulator's limit of %d qubits", (unsigned long)q,
-             HPCQ_RT_MAX_QUBITS);
-    size_t old = (size_t)1 << rt.nq, size = (size_t)1 << (q + 1);
-    ensure_capacity(size, (unsigned)q + 1);
-    memset(rt.amp + old, 0, (size - old) * sizeof(amp_t));
-    rt.nq = (unsigned)q + 1;
-    return (size_t)1 << q;
+    amp_t out = {cos(angle), sin(angle)};
+    return out;
 }
+
+static amp_t cmul(amp_t a, amp_t b)
+{
+    amp_t out = {a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
+    return out;
+}
+
+/* |amplitude|^2: the one formula every sampling path uses (bit-identical results). */
+static double norm2(amp_t a) { return a.re * a.re + a.im * a.im; }
 
 static size_t dimension(void) { return (size_t)1 << rt.nq; }
 
-static void check_distinct(size_t a, size_t b, const char *gate)
+static unsigned popcount(size_t mask)
 {
-    if (a == b)
-        fail("%s applied twice to the same qubit", gate);
-}
-
-/* Apply [[m00, m01], [m10, m11]] on the qubit with mask `bit`. */
-static void apply_1q(size_t bit, amp_t m00, amp_t m01, amp_t m10, amp_t m11)
-{
-    size_t dim = dimension();
-    for (size_t hi = 0; hi < dim; hi += 2 * bit) {
-        for (size_t i = hi; i < hi + bit; i++) {
-            amp_t a = rt.amp[i], b = rt.amp[i + bit];
-            rt.amp[i].re = m00.re * a.re - m00.im * a.im + m01.re * b.re - m01.im * b.im;
-            rt.amp[i].im = m00.re * a.im + m00.im * a.re + m01.re * b.im + m01.im * b.re;
-            rt.amp[i + bit].re = m10.re * a.re - m10.im * a.im + m11.re * b.re - m11.im * b.im;
-            rt.amp[i + bit].im = m10.re * a.im + m10.im * a.re + m11.re * b.im + m11.im * b.re;
-        }
-    }
+    unsigned count = 0;
+    for (; mask != 0; mask &= mask - 1)
+        count++;
+    return count;
 }
 
 /* The `i`-th index (in increasing order) whose bits in `mask` are all clear. */
@@ -188,23 +165,43 @@ static size_t spread(size_t i, size_t mask)
     return i;
 }
 
-static unsigned popcount(size_t mask)
+/* Apply [[m00, m01], [m10, m11]] on the qubit with mask `bit`. */
+static void apply_1q(size_t bit, amp_t m00, amp_t m01, amp_t m10, amp_t m11)
 {
-    unsigned count = 0;
-    for (; mask != 0; mask &= mask - 1)
-        count++;
-    return count;
+    amp_t *restrict v = rt.amp;
+    size_t dim = dimension();
+    for (size_t hi = 0; hi < dim; hi += 2 * bit) {
+        for (size_t i = hi; i < hi + bit; i++) {
+            amp_t a = v[i], b = v[i + bit];
+            v[i].re = m00.re * a.re - m00.im * a.im + m01.re * b.re - m01.im * b.im;
+            v[i].im = m00.re * a.im + m00.im * a.re + m01.re * b.im + m01.im * b.re;
+            v[i + bit].re = m10.re * a.re - m10.im * a.im + m11.re * b.re - m11.im * b.im;
+            v[i + bit].im = m10.re * a.im + m10.im * a.re + m11.re * b.im + m11.im * b.re;
+        }
+    }
+}
+
+/* Multiply the amplitudes with bit `bit` clear by `lo` and those with it set by `hi`. */
+static void apply_diag_1q(size_t bit, amp_t lo, amp_t hi)
+{
+    amp_t *restrict v = rt.amp;
+    size_t dim = dimension();
+    for (size_t block = 0; block < dim; block += 2 * bit) {
+        for (size_t i = block; i < block + bit; i++) {
+            v[i] = cmul(v[i], lo);
+            v[i + bit] = cmul(v[i + bit], hi);
+        }
+    }
 }
 
 /* Multiply the amplitudes whose `mask` bits are all set by `phase`. */
 static void apply_phase(size_t mask, amp_t phase)
 {
+    amp_t *restrict v = rt.amp;
     size_t count = dimension() >> popcount(mask);
     for (size_t k = 0; k < count; k++) {
         size_t i = spread(k, mask) | mask;
-        amp_t a = rt.amp[i];
-        rt.amp[i].re = a.re * phase.re - a.im * phase.im;
-        rt.amp[i].im = a.re * phase.im + a.im * phase.re;
+        v[i] = cmul(v[i], phase);
     }
 }
 
@@ -212,16 +209,15 @@ static void apply_phase(size_t mask, amp_t phase)
  * new[i | flip] = to_hi * old[i], new[i] = to_lo * old[i | flip]. */
 static void flip_pair(size_t i, size_t j, int plain, amp_t to_hi, amp_t to_lo)
 {
-    amp_t a = rt.amp[i], b = rt.amp[j];
+    amp_t *restrict v = rt.amp;
+    amp_t a = v[i], b = v[j];
     if (plain) {
-        rt.amp[j] = a;
-        rt.amp[i] = b;
+        v[j] = a;
+        v[i] = b;
         return;
     }
-    rt.amp[j].re = to_hi.re * a.re - to_hi.im * a.im;
-    rt.amp[j].im = to_hi.re * a.im + to_hi.im * a.re;
-    rt.amp[i].re = to_lo.re * b.re - to_lo.im * b.im;
-    rt.amp[i].im = to_lo.re * b.im + to_lo.im * b.re;
+    v[j] = cmul(to_hi, a);
+    v[i] = cmul(to_lo, b);
 }
 
 static void apply_flip(size_t controls, size_t flip, amp_t to_hi, amp_t to_lo)
@@ -246,124 +242,444 @@ static void apply_flip(size_t controls, size_t flip, amp_t to_hi, amp_t to_lo)
     }
 }
 
-static const amp_t ONE = {1.0, 0.0};
-static const double QUARTER_PI = 0.78539816339744830962;
-
-static amp_t cis(double angle)
+static void apply_h(size_t bit)
 {
-    amp_t out = {cos(angle), sin(angle)};
-    return out;
-}
-
-#define GATE_PROLOGUE(name) require_live(name)
-
-void __quantum__qis__x__body(Qubit *q)
-{
-    GATE_PROLOGUE("__quantum__qis__x__body");
-    size_t b = qubit(q);
-    apply_flip(0, b, ONE, ONE);
-}
-
-void __quantum__qis__y__body(Qubit *q)
-{
-    GATE_PROLOGUE("__quantum__qis__y__body");
-    size_t b = qubit(q);
-    amp_t plus_i = {0.0, 1.0}, minus_i = {0.0, -1.0};
-    apply_flip(0, b, plus_i, minus_i);
-}
-
-void __quantum__qis__z__body(Qubit *q)
-{
-    GATE_PROLOGUE("__quantum__qis__z__body");
-    amp_t minus = {-1.0, 0.0};
-    apply_phase(qubit(q), minus);
-}
-
-void __quantum__qis__h__body(Qubit *q)
-{
-    GATE_PROLOGUE("__quantum__qis__h__body");
-    size_t bit = qubit(q), dim = dimension();
+    amp_t *restrict v = rt.amp;
+    size_t dim = dimension();
     const double r = 0.70710678118654752440;
     for (size_t hi = 0; hi < dim; hi += 2 * bit) {
         for (size_t i = hi; i < hi + bit; i++) {
-            amp_t a = rt.amp[i], b = rt.amp[i + bit];
-            rt.amp[i].re = r * (a.re + b.re);
-            rt.amp[i].im = r * (a.im + b.im);
-            rt.amp[i + bit].re = r * (a.re - b.re);
-            rt.amp[i + bit].im = r * (a.im - b.im);
+            amp_t a = v[i], b = v[i + bit];
+            v[i].re = r * (a.re + b.re);
+            v[i].im = r * (a.im + b.im);
+            v[i + bit].re = r * (a.re - b.re);
+            v[i + bit].im = r * (a.im - b.im);
         }
     }
 }
 
-void __quantum__qis__s__body(Qubit *q)
+static void apply_swap(size_t x, size_t y)
 {
-    GATE_PROLOGUE("__quantum__qis__s__body");
-    amp_t i = {0.0, 1.0};
-    apply_phase(qubit(q), i);
+    amp_t *restrict v = rt.amp;
+    size_t dim = dimension();
+    for (size_t i = 0; i < dim; i++) {
+        if ((i & x) && !(i & y)) {
+            size_t j = i ^ x ^ y;
+            amp_t t = v[i];
+            v[i] = v[j];
+            v[j] = t;
+        }
+    }
 }
 
-void __quantum__qis__s__adj(Qubit *q)
+/* exp(-i theta/2 P(x)P) for P = X or Y, on the pairs (i, i ^ (a|b)). */
+static void apply_pair_rotation(size_t a, size_t b, double theta, int yy)
 {
-    GATE_PROLOGUE("__quantum__qis__s__adj");
-    amp_t i = {0.0, -1.0};
-    apply_phase(qubit(q), i);
+    amp_t *restrict v = rt.amp;
+    size_t dim = dimension(), both = a | b;
+    double c = cos(theta / 2), s = sin(theta / 2);
+    for (size_t i = 0; i < dim; i++) {
+        if (i & a)
+            continue; /* visit each pair once, from the member with bit a clear */
+        size_t j = i ^ both;
+        /* XX maps |i> to |j> with +1; YY with -1 when the bits are equal, +1 otherwise. */
+        double sign = (yy && !(i & b)) ? -1.0 : 1.0;
+        amp_t x = v[i], y = v[j];
+        /* new_i = c x - i s sign y ; new_j = c y - i s sign x */
+        v[i].re = c * x.re + s * sign * y.im;
+        v[i].im = c * x.im - s * sign * y.re;
+        v[j].re = c * y.re + s * sign * x.im;
+        v[j].im = c * y.im - s * sign * x.re;
+    }
 }
 
-void __quantum__qis__t__body(Qubit *q)
+static void apply_rzz(size_t x, size_t y, double theta)
 {
-    GATE_PROLOGUE("__quantum__qis__t__body");
-    apply_phase(qubit(q), cis(QUARTER_PI));
+    amp_t *restrict v = rt.amp;
+    size_t dim = dimension();
+    amp_t same = cis(-theta / 2), differ = cis(theta / 2);
+    for (size_t i = 0; i < dim; i++)
+        v[i] = cmul(v[i], (!(i & x) == !(i & y)) ? same : differ);
 }
 
-void __quantum__qis__t__adj(Qubit *q)
+/* --- deferred gates and the shot cache ------------------------------------------------ */
+
+/* A recorded gate. 24 bytes without padding, so sequences compare with memcmp; unused
+ * qubit slots are 0. */
+typedef struct op {
+    double theta;
+    int32_t kind;
+    int32_t q[3];
+} op_t;
+
+enum {
+    OP_H, OP_X, OP_Y, OP_Z, OP_S, OP_SDG, OP_T, OP_TDG, OP_SX, OP_RX, OP_RY, OP_RZ,
+    OP_CX, OP_CY, OP_CZ, OP_SWAP, OP_CCX, OP_RXX, OP_RYY, OP_RZZ
+};
+
+/* More recorded gates than this are applied at once (and the shot is not cached). */
+#define OPS_LIMIT ((size_t)1 << 18)
+/* Cumulative probabilities (8 bytes per amplitude) are kept up to this many qubits. */
+#define CUM_MAX_QUBITS 28
+#define HASH_START 0xCBF29CE484222325ULL
+
+static struct {
+    int valid;
+    op_t *ops;          /* the gates from |0...0> that produced `amp` */
+    size_t nops, ops_capacity;
+    uint64_t hash;
+    amp_t *amp;         /* the state before the shot's first measurement */
+    size_t capacity;
+    unsigned nq;
+    double *cum;        /* running sums of |amp|^2, built at the second sampling */
+    size_t last_nonzero;
+    unsigned long uses;
+} cache;
+
+static uint64_t mix(uint64_t h, uint64_t value)
 {
-    GATE_PROLOGUE("__quantum__qis__t__adj");
-    apply_phase(qubit(q), cis(-QUARTER_PI));
+    h = (h ^ value) * 0x100000001B3ULL;
+    return h ^ (h >> 29);
 }
 
-void __quantum__qis__sx__body(Qubit *q)
+static void clear_ops(void)
 {
-    GATE_PROLOGUE("__quantum__qis__sx__body");
-    amp_t p = {0.5, 0.5}, m = {0.5, -0.5};
-    apply_1q(qubit(q), p, m, m, p);
+    rt.nops = 0;
+    rt.ops_nq = 0;
+    rt.hash = HASH_START;
 }
+
+/* A new shot (or outermost quantum function): |0...0>, no results, nothing recorded. */
+static void reset_state(void)
+{
+    rt.nq = 0;
+    rt.pending = 0;
+    rt.view = 0;
+    rt.projecting = 0;
+    rt.fresh = 1;
+    clear_ops();
+    if (rt.results != NULL)
+        memset(rt.results, 0, rt.num_results);
+}
+
+static void cache_invalidate(void)
+{
+    free(cache.cum);
+    cache.cum = NULL;
+    cache.valid = 0;
+}
+
+static void cache_free(void)
+{
+    cache_invalidate();
+    free(cache.ops);
+    free(cache.amp);
+    memset(&cache, 0, sizeof cache);
+}
+
+static void swap_buffers(void)
+{
+    amp_t *amp = rt.amp;
+    size_t capacity = rt.capacity;
+    rt.amp = cache.amp;
+    rt.capacity = cache.capacity;
+    cache.amp = amp;
+    cache.capacity = capacity;
+}
+
+static int try_capacity(size_t needed)
+{
+    if (needed <= rt.capacity)
+        return 1;
+    amp_t *grown = realloc(rt.amp, needed * sizeof(amp_t));
+    if (grown == NULL)
+        return 0;
+    rt.amp = grown;
+    rt.capacity = needed;
+    return 1;
+}
+
+static void ensure_capacity(size_t needed, unsigned qubits)
+{
+    if (try_capacity(needed))
+        return;
+    if (cache.amp != NULL && !rt.view) { /* give up the cached state before giving up */
+        cache_invalidate();
+        free(cache.amp);
+        cache.amp = NULL;
+        cache.capacity = 0;
+        if (try_capacity(needed))
+            return;
+    }
+    fail("not enough memory for a state vector of %u qubits (%.1f MiB)", qubits,
+         (double)needed * sizeof(amp_t) / 1048576.0);
+}
+
+/* Keep the amplitudes whose `mask` bits equal `want`, zero the others, renormalize. */
+static void project(size_t mask, size_t want)
+{
+    amp_t *restrict v = rt.amp;
+    size_t dim = dimension();
+    double kept = 0.0;
+    for (size_t i = 0; i < dim; i++) {
+        if ((i & mask) == want) {
+            kept += norm2(v[i]);
+        } else {
+            v[i].re = 0.0;
+            v[i].im = 0.0;
+        }
+    }
+    double norm = 1.0 / sqrt(kept);
+    for (size_t i = 0; i < dim; i++) {
+        if ((i & mask) == want) {
+            v[i].re *= norm;
+            v[i].im *= norm;
+        }
+    }
+}
+
+/* The state is the cache's (rt.view): copy it into the working buffer, projected by a
+ * measurement sampled from it if any. Without memory for a copy, take the cache's. */
+static void materialize(void)
+{
+    if (!rt.view)
+        return;
+    size_t dim = (size_t)1 << cache.nq;
+    if (try_capacity(dim)) {
+        memcpy(rt.amp, cache.amp, dim * sizeof(amp_t));
+    } else {
+        swap_buffers();
+        cache_invalidate();
+    }
+    rt.nq = cache.nq;
+    rt.view = 0;
+    if (rt.projecting) {
+        rt.projecting = 0;
+        project(rt.proj_mask, rt.proj_want);
+    }
+}
+
+static void apply_op(const op_t *op)
+{
+    size_t a = (size_t)1 << op->q[0], b = (size_t)1 << op->q[1], c = (size_t)1 << op->q[2];
+    double theta = op->theta;
+    amp_t plus_i = {0.0, 1.0}, minus_i = {0.0, -1.0}, minus = {-1.0, 0.0};
+    switch (op->kind) {
+    case OP_H: apply_h(a); break;
+    case OP_X: apply_flip(0, a, ONE, ONE); break;
+    case OP_Y: apply_flip(0, a, plus_i, minus_i); break;
+    case OP_Z: apply_phase(a, minus); break;
+    case OP_S: apply_phase(a, plus_i); break;
+    case OP_SDG: apply_phase(a, minus_i); break;
+    case OP_T: apply_phase(a, cis(QUARTER_PI)); break;
+    case OP_TDG: apply_phase(a, cis(-QUARTER_PI)); break;
+    case OP_SX: {
+        amp_t p = {0.5, 0.5}, m = {0.5, -0.5};
+        apply_1q(a, p, m, m, p);
+        break;
+    }
+    case OP_RX: {
+        amp_t co = {cos(theta / 2), 0.0}, si = {0.0, -sin(theta / 2)};
+        apply_1q(a, co, si, si, co);
+        break;
+    }
+    case OP_RY: {
+        amp_t co = {cos(theta / 2), 0.0}, si = {sin(theta / 2), 0.0};
+        amp_t ms = {-sin(theta / 2), 0.0};
+        apply_1q(a, co, ms, si, co);
+        break;
+    }
+    case OP_RZ: apply_diag_1q(a, cis(-theta / 2), cis(theta / 2)); break;
+    case OP_CX: apply_flip(a, b, ONE, ONE); break;
+    case OP_CY: apply_flip(a, b, plus_i, minus_i); break;
+    case OP_CZ: apply_phase(a | b, minus); break;
+    case OP_SWAP: apply_swap(a, b); break;
+    case OP_CCX: apply_flip(a | b, c, ONE, ONE); break;
+    case OP_RXX: apply_pair_rotation(a, b, theta, 0); break;
+    case OP_RYY: apply_pair_rotation(a, b, theta, 1); break;
+    case OP_RZZ: apply_rzz(a, b, theta); break;
+    default: fail("internal error: unknown recorded gate %d", (int)op->kind);
+    }
+}
+
+/* Apply the recorded gates to the working state (grown to every qubit they use). */
+static void apply_ops(void)
+{
+    if (rt.ops_nq > rt.nq) {
+        size_t old = dimension(), size = (size_t)1 << rt.ops_nq;
+        ensure_capacity(size, rt.ops_nq);
+        memset(rt.amp + old, 0, (size - old) * sizeof(amp_t));
+        rt.nq = rt.ops_nq;
+    }
+    for (size_t k = 0; k < rt.nops; k++)
+        apply_op(&rt.ops[k]);
+    clear_ops();
+}
+
+static void start_from_zero(void)
+{
+    ensure_capacity(1, 0);
+    rt.amp[0] = ONE;
+    rt.nq = 0;
+    rt.view = 0;
+    rt.projecting = 0;
+}
+
+static int cache_hit(void)
+{
+    return cache.valid && cache.nops == rt.nops && cache.hash == rt.hash &&
+           (rt.nops == 0 || memcmp(cache.ops, rt.ops, rt.nops * sizeof(op_t)) == 0);
+}
+
+/* Make rt.amp (or the cache, with rt.view) hold the state: apply the recorded gates.
+ * The first time in a shot, the gates since |0...0> are looked up in the shot cache;
+ * on a miss they are applied and the result becomes the cache. */
+static void sync(void)
+{
+    if (rt.fresh) {
+        rt.fresh = 0;
+        if (rt.use_cache) {
+            if (cache_hit()) {
+                cache.uses++;
+                rt.view = 1;
+                rt.projecting = 0;
+                rt.nq = cache.nq;
+                clear_ops();
+                return;
+            }
+            cache_invalidate();
+            if (cache.capacity > rt.capacity)
+                swap_buffers(); /* reuse the larger buffer */
+            op_t *copy = cache.ops;
+            if (rt.nops > cache.ops_capacity) {
+                copy = realloc(cache.ops, rt.nops * sizeof(op_t));
+                if (copy != NULL) {
+                    cache.ops = copy;
+                    cache.ops_capacity = rt.nops;
+                }
+            }
+            start_from_zero();
+            if (copy == NULL) { /* no memory to remember the gates: no caching */
+                apply_ops();
+                return;
+            }
+            if (rt.nops > 0)
+                memcpy(cache.ops, rt.ops, rt.nops * sizeof(op_t));
+            cache.nops = rt.nops;
+            cache.hash = rt.hash;
+            apply_ops();
+            swap_buffers();
+            cache.nq = rt.nq;
+            cache.uses = 0;
+            cache.valid = 1;
+            rt.view = 1;
+            return;
+        }
+        start_from_zero();
+    }
+    if (rt.nops > 0) {
+        materialize();
+        apply_ops();
+    }
+}
+
+/* Record a gate; a qubit with a pending measurement is sampled first. */
+static int32_t qubit_id(const Qubit *pointer)
+{
+    uintptr_t q = (uintptr_t)pointer;
+    if (q < HPCQ_RT_MAX_QUBITS && (rt.pending >> q) & 1)
+        flush_measurements();
+    if (q >= HPCQ_RT_MAX_QUBITS)
+        fail("qubit id %lu is beyond the simulator's limit of %d qubits", (unsigned long)q,
+             HPCQ_RT_MAX_QUBITS);
+    return (int32_t)q;
+}
+
+static void check_distinct(int32_t a, int32_t b, const char *gate)
+{
+    if (a == b)
+        fail("%s applied twice to the same qubit", gate);
+}
+
+static void push(int kind, double theta, int32_t a, int32_t b, int32_t c)
+{
+    if (rt.nops == OPS_LIMIT) { /* too long to remember: apply what is recorded */
+        if (rt.fresh) {
+            rt.fresh = 0;
+            start_from_zero();
+        }
+        materialize();
+        apply_ops();
+    }
+    if (rt.nops == rt.ops_capacity) {
+        size_t size = rt.ops_capacity ? 2 * rt.ops_capacity : 64;
+        op_t *grown = realloc(rt.ops, size * sizeof(op_t));
+        if (grown == NULL)
+            fail("out of memory recording gates");
+        rt.ops = grown;
+        rt.ops_capacity = size;
+    }
+    op_t *op = &rt.ops[rt.nops++];
+    op->theta = theta;
+    op->kind = kind;
+    op->q[0] = a;
+    op->q[1] = b;
+    op->q[2] = c;
+    uint64_t bits;
+    memcpy(&bits, &theta, sizeof bits);
+    rt.hash = mix(mix(rt.hash, bits),
+                  (uint64_t)kind | (uint64_t)a << 16 | (uint64_t)b << 32 | (uint64_t)c << 48);
+    int32_t top = a > b ? a : b;
+    top = top > c ? top : c;
+    if ((unsigned)top + 1 > rt.ops_nq)
+        rt.ops_nq = (unsigned)top + 1;
+}
+
+static void gate1(const char *name, int kind, double theta, const Qubit *q)
+{
+    require_live(name);
+    push(kind, theta, qubit_id(q), 0, 0);
+}
+
+static void gate2(const char *name, const char *gate, int kind, double theta, const Qubit *x,
+                  const Qubit *y)
+{
+    require_live(name);
+    int32_t a = qubit_id(x), b = qubit_id(y);
+    check_distinct(a, b, gate);
+    push(kind, theta, a, b, 0);
+}
+
+/* --- quantum instruction set ------------------------------------------------------------ */
+
+void __quantum__qis__h__body(Qubit *q) { gate1("__quantum__qis__h__body", OP_H, 0.0, q); }
+void __quantum__qis__x__body(Qubit *q) { gate1("__quantum__qis__x__body", OP_X, 0.0, q); }
+void __quantum__qis__y__body(Qubit *q) { gate1("__quantum__qis__y__body", OP_Y, 0.0, q); }
+void __quantum__qis__z__body(Qubit *q) { gate1("__quantum__qis__z__body", OP_Z, 0.0, q); }
+void __quantum__qis__s__body(Qubit *q) { gate1("__quantum__qis__s__body", OP_S, 0.0, q); }
+void __quantum__qis__s__adj(Qubit *q) { gate1("__quantum__qis__s__adj", OP_SDG, 0.0, q); }
+void __quantum__qis__t__body(Qubit *q) { gate1("__quantum__qis__t__body", OP_T, 0.0, q); }
+void __quantum__qis__t__adj(Qubit *q) { gate1("__quantum__qis__t__adj", OP_TDG, 0.0, q); }
+void __quantum__qis__sx__body(Qubit *q) { gate1("__quantum__qis__sx__body", OP_SX, 0.0, q); }
 
 void __quantum__qis__rx__body(double theta, Qubit *q)
 {
-    GATE_PROLOGUE("__quantum__qis__rx__body");
-    amp_t c = {cos(theta / 2), 0.0}, s = {0.0, -sin(theta / 2)};
-    apply_1q(qubit(q), c, s, s, c);
+    gate1("__quantum__qis__rx__body", OP_RX, theta, q);
 }
 
 void __quantum__qis__ry__body(double theta, Qubit *q)
 {
-    GATE_PROLOGUE("__quantum__qis__ry__body");
-    amp_t c = {cos(theta / 2), 0.0}, s = {sin(theta / 2), 0.0}, ms = {-sin(theta / 2), 0.0};
-    apply_1q(qubit(q), c, ms, s, c);
+    gate1("__quantum__qis__ry__body", OP_RY, theta, q);
 }
 
 void __quantum__qis__rz__body(double theta, Qubit *q)
 {
-    GATE_PROLOGUE("__quantum__qis__rz__body");
-    size_t bit = qubit(q), dim = dimension();
-    amp_t lo = cis(-theta / 2), hi = cis(theta / 2);
-    for (size_t block = 0; block < dim; block += 2 * bit) {
-        for (size_t i = block; i < block + bit; i++) {
-            amp_t a = rt.amp[i], b = rt.amp[i + bit];
-            rt.amp[i].re = a.re * lo.re - a.im * lo.im;
-            rt.amp[i].im = a.re * lo.im + a.im * lo.re;
-            rt.amp[i + bit].re = b.re * hi.re - b.im * hi.im;
-            rt.amp[i + bit].im = b.re * hi.im + b.im * hi.re;
-        }
-    }
+    gate1("__quantum__qis__rz__body", OP_RZ, theta, q);
 }
 
 void __quantum__qis__cx__body(Qubit *control, Qubit *target)
 {
-    GATE_PROLOGUE("__quantum__qis__cx__body");
-    size_t c = qubit(control), t = qubit(target);
-    check_distinct(c, t, "cx");
-    apply_flip(c, t, ONE, ONE);
+    gate2("__quantum__qis__cx__body", "cx", OP_CX, 0.0, control, target);
 }
 
 void __quantum__qis__cnot__body(Qubit *control, Qubit *target)
@@ -373,94 +689,42 @@ void __quantum__qis__cnot__body(Qubit *control, Qubit *target)
 
 void __quantum__qis__cy__body(Qubit *control, Qubit *target)
 {
-    GATE_PROLOGUE("__quantum__qis__cy__body");
-    size_t c = qubit(control), t = qubit(target);
-    check_distinct(c, t, "cy");
-    amp_t plus_i = {0.0, 1.0}, minus_i = {0.0, -1.0};
-    apply_flip(c, t, plus_i, minus_i);
+    gate2("__quantum__qis__cy__body", "cy", OP_CY, 0.0, control, target);
 }
 
 void __quantum__qis__cz__body(Qubit *control, Qubit *target)
 {
-    GATE_PROLOGUE("__quantum__qis__cz__body");
-    size_t c = qubit(control), t = qubit(target);
-    check_distinct(c, t, "cz");
-    amp_t minus = {-1.0, 0.0};
-    apply_phase(c | t, minus);
+    gate2("__quantum__qis__cz__body", "cz", OP_CZ, 0.0, control, target);
 }
 
 void __quantum__qis__swap__body(Qubit *a, Qubit *b)
 {
-    GATE_PROLOGUE("__quantum__qis__swap__body");
-    size_t x = qubit(a), y = qubit(b), dim = dimension();
-    check_distinct(x, y, "swap");
-    for (size_t i = 0; i < dim; i++) {
-        if ((i & x) && !(i & y)) {
-            size_t j = i ^ x ^ y;
-            amp_t t = rt.amp[i];
-            rt.amp[i] = rt.amp[j];
-            rt.amp[j] = t;
-        }
-    }
+    gate2("__quantum__qis__swap__body", "swap", OP_SWAP, 0.0, a, b);
 }
 
 void __quantum__qis__ccx__body(Qubit *c0, Qubit *c1, Qubit *target)
 {
-    GATE_PROLOGUE("__quantum__qis__ccx__body");
-    size_t a = qubit(c0), b = qubit(c1), t = qubit(target);
+    require_live("__quantum__qis__ccx__body");
+    int32_t a = qubit_id(c0), b = qubit_id(c1), t = qubit_id(target);
     check_distinct(a, b, "ccx");
     check_distinct(a, t, "ccx");
     check_distinct(b, t, "ccx");
-    apply_flip(a | b, t, ONE, ONE);
-}
-
-/* exp(-i theta/2 P(x)P) for P = X or Y, on the pairs (i, i ^ (a|b)). */
-static void apply_pair_rotation(size_t a, size_t b, double theta, int yy)
-{
-    size_t dim = dimension(), both = a | b;
-    double c = cos(theta / 2), s = sin(theta / 2);
-    for (size_t i = 0; i < dim; i++) {
-        if (i & a)
-            continue; /* visit each pair once, from the member with bit a clear */
-        size_t j = i ^ both;
-        /* XX maps |i> to |j> with +1; YY with -1 when the bits are equal, +1 otherwise. */
-        double sign = (yy && !(i & b)) ? -1.0 : 1.0;
-        amp_t x = rt.amp[i], y = rt.amp[j];
-        /* new_i = c x - i s sign y ; new_j = c y - i s sign x */
-        rt.amp[i].re = c * x.re + s * sign * y.im;
-        rt.amp[i].im = c * x.im - s * sign * y.re;
-        rt.amp[j].re = c * y.re + s * sign * x.im;
-        rt.amp[j].im = c * y.im - s * sign * x.re;
-    }
+    push(OP_CCX, 0.0, a, b, t);
 }
 
 void __quantum__qis__rxx__body(double theta, Qubit *a, Qubit *b)
 {
-    GATE_PROLOGUE("__quantum__qis__rxx__body");
-    size_t x = qubit(a), y = qubit(b);
-    check_distinct(x, y, "rxx");
-    apply_pair_rotation(x, y, theta, 0);
+    gate2("__quantum__qis__rxx__body", "rxx", OP_RXX, theta, a, b);
 }
 
 void __quantum__qis__ryy__body(double theta, Qubit *a, Qubit *b)
 {
-    GATE_PROLOGUE("__quantum__qis__ryy__body");
-    size_t x = qubit(a), y = qubit(b);
-    check_distinct(x, y, "ryy");
-    apply_pair_rotation(x, y, theta, 1);
+    gate2("__quantum__qis__ryy__body", "ryy", OP_RYY, theta, a, b);
 }
 
 void __quantum__qis__rzz__body(double theta, Qubit *a, Qubit *b)
 {
-    GATE_PROLOGUE("__quantum__qis__rzz__body");
-    size_t x = qubit(a), y = qubit(b), dim = dimension();
-    check_distinct(x, y, "rzz");
-    amp_t same = cis(-theta / 2), differ = cis(theta / 2);
-    for (size_t i = 0; i < dim; i++) {
-        amp_t p = (!(i & x) == !(i & y)) ? same : differ, v = rt.amp[i];
-        rt.amp[i].re = v.re * p.re - v.im * p.im;
-        rt.amp[i].im = v.re * p.im + v.im * p.re;
-    }
+    gate2("__quantum__qis__rzz__body", "rzz", OP_RZZ, theta, a, b);
 }
 
 void __quantum__qis__barrier__body(void) { require_live("__quantum__qis__barrier__body"); }
@@ -484,28 +748,110 @@ static void set_result(const Result *pointer, int value)
     rt.results[id] = (unsigned char)value;
 }
 
+/* A basis state drawn with probability |amp|^2: the first whose running sum of
+ * probabilities exceeds `u`; if rounding leaves `u` above the total, the last state
+ * with a non-zero probability. */
+static size_t sample_walk(const amp_t *restrict v, size_t dim, double u)
+{
+    size_t sampled = 0;
+    double total = 0.0;
+    for (size_t i = 0; i < dim; i++) {
+        double p = norm2(v[i]);
+        if (p > 0.0)
+            sampled = i;
+        total += p;
+        if (total > u)
+            break;
+    }
+    return sampled;
+}
+
+/* The same draw from the cached state: a binary search in its running sums (the same
+ * sums in the same order, so the same state), built at the second use. */
+static size_t sample_cached(double u)
+{
+    size_t dim = (size_t)1 << cache.nq;
+    if (cache.cum == NULL && cache.uses >= 1 && cache.nq <= CUM_MAX_QUBITS) {
+        cache.cum = malloc(dim * sizeof(double));
+        if (cache.cum != NULL) {
+            const amp_t *restrict v = cache.amp;
+            double total = 0.0;
+            cache.last_nonzero = 0;
+            for (size_t i = 0; i < dim; i++) {
+                double p = norm2(v[i]);
+                if (p > 0.0)
+                    cache.last_nonzero = i;
+                total += p;
+                cache.cum[i] = total;
+            }
+        }
+    }
+    if (cache.cum == NULL)
+        return sample_walk(cache.amp, dim, u);
+    if (!(cache.cum[dim - 1] > u))
+        return cache.last_nonzero;
+    size_t lo = 0, hi = dim - 1; /* the answer is in [lo, hi] */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cache.cum[mid] > u)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Sample every pending measurement at once: draw one basis state from the joint
+ * distribution, read the pending qubits' bits from it, and project onto them (lazily
+ * when the state is the cache's: the projection is applied only if the shot goes on
+ * to need the state). */
+static void flush_measurements(void)
+{
+    size_t pending = rt.pending;
+    rt.pending = 0;
+    if (pending == 0)
+        return;
+    sync();
+    size_t dim = dimension(), mask = pending & (dim - 1), sampled;
+    double u = uniform();
+    if (rt.view && !rt.projecting) {
+        sampled = sample_cached(u);
+        rt.projecting = 1;
+        rt.proj_mask = mask;
+        rt.proj_want = sampled & mask;
+    } else {
+        materialize();
+        sampled = sample_walk(rt.amp, dim, u);
+        project(mask, sampled & mask);
+    }
+    for (unsigned q = 0; q < HPCQ_RT_MAX_QUBITS; q++)
+        if ((pending >> q) & 1)
+            rt.results[rt.pending_result[q]] = (unsigned char)((sampled >> q) & 1);
+}
+
 /* Measure in the Z basis and collapse; returns 0 or 1. */
 static int measure(const Qubit *pointer)
 {
     uintptr_t q = (uintptr_t)pointer;
     flush_measurements();
+    sync();
     if (q >= rt.nq)
         return 0; /* never touched: still |0> */
+    materialize();
+    amp_t *restrict v = rt.amp;
     size_t bit = (size_t)1 << q, half = dimension() >> 1;
     double one = 0.0;
-    for (size_t k = 0; k < half; k++) {
-        size_t i = spread(k, bit) | bit;
-        one += rt.amp[i].re * rt.amp[i].re + rt.amp[i].im * rt.amp[i].im;
-    }
+    for (size_t k = 0; k < half; k++)
+        one += norm2(v[spread(k, bit) | bit]);
     int outcome = uniform() < one;
     double norm = 1.0 / sqrt(outcome ? one : 1.0 - one);
     size_t keep = outcome ? bit : 0, drop = bit ^ keep;
     for (size_t k = 0; k < half; k++) {
         size_t base = spread(k, bit);
-        rt.amp[base | keep].re *= norm;
-        rt.amp[base | keep].im *= norm;
-        rt.amp[base | drop].re = 0.0;
-        rt.amp[base | drop].im = 0.0;
+        v[base | keep].re *= norm;
+        v[base | keep].im *= norm;
+        v[base | drop].re = 0.0;
+        v[base | drop].im = 0.0;
     }
     return outcome;
 }
@@ -525,51 +871,11 @@ void __quantum__qis__mz__body(Qubit *q, Result *r)
     rt.pending_result[id] = (uintptr_t)r;
 }
 
-/* Sample every pending measurement at once: draw one basis state from the joint
- * distribution, read the pending qubits' bits from it, and project onto them. */
-static void flush_measurements(void)
-{
-    size_t pending = rt.pending;
-    rt.pending = 0;
-    if (pending == 0)
-        return;
-    size_t mask = pending & (dimension() - 1), dim = dimension(), sampled = 0;
-    double u = uniform(), total = 0.0;
-    for (size_t i = 0; i < dim; i++) {
-        double p = rt.amp[i].re * rt.amp[i].re + rt.amp[i].im * rt.amp[i].im;
-        if (p > 0.0)
-            sampled = i; /* rounding may leave u above the total: take the last state */
-        total += p;
-        if (total > u)
-            break;
-    }
-    size_t want = sampled & mask;
-    double kept = 0.0;
-    for (size_t i = 0; i < dim; i++) {
-        if ((i & mask) == want) {
-            kept += rt.amp[i].re * rt.amp[i].re + rt.amp[i].im * rt.amp[i].im;
-        } else {
-            rt.amp[i].re = 0.0;
-            rt.amp[i].im = 0.0;
-        }
-    }
-    double norm = 1.0 / sqrt(kept);
-    size_t count = dim >> popcount(mask);
-    for (size_t k = 0; k < count; k++) {
-        size_t i = spread(k, mask) | want;
-        rt.amp[i].re *= norm;
-        rt.amp[i].im *= norm;
-    }
-    for (unsigned q = 0; q < HPCQ_RT_MAX_QUBITS; q++)
-        if ((pending >> q) & 1)
-            rt.results[rt.pending_result[q]] = (unsigned char)((sampled >> q) & 1);
-}
-
 void __quantum__qis__reset__body(Qubit *q)
 {
     require_live("__quantum__qis__reset__body");
     if (measure(q))
-        apply_flip(0, qubit(q), ONE, ONE);
+        apply_flip(0, (size_t)1 << (uintptr_t)q, ONE, ONE);
 }
 
 void __quantum__qis__mresetz__body(Qubit *q, Result *r)
@@ -578,7 +884,7 @@ void __quantum__qis__mresetz__body(Qubit *q, Result *r)
     int outcome = measure(q);
     set_result(r, outcome);
     if (outcome)
-        apply_flip(0, qubit(q), ONE, ONE);
+        apply_flip(0, (size_t)1 << (uintptr_t)q, ONE, ONE);
 }
 
 int hpcq_rt_result(int64_t id)
@@ -596,7 +902,7 @@ bool __quantum__rt__read_result(Result *r)
 
 bool __quantum__qis__read_result__body(Result *r) { return __quantum__rt__read_result(r); }
 
-int hpcq_rt_num_qubits(void) { return (int)rt.nq; }
+int hpcq_rt_num_qubits(void) { return (int)(rt.ops_nq > rt.nq ? rt.ops_nq : rt.nq); }
 
 /* --- output ------------------------------------------------------------------------- */
 
@@ -692,6 +998,8 @@ void __quantum__rt__initialize(char *reserved)
         return; /* idempotent: runners call it before every shot */
     if (!rt.seeded)
         hpcq_rt_seed((uint64_t)time(NULL) ^ ((uint64_t)clock() << 32));
+    const char *cache_switch = getenv("HPCQ_QIR_SHOT_CACHE");
+    rt.use_cache = !rt.no_cache_flag && !(cache_switch != NULL && strcmp(cache_switch, "0") == 0);
     ensure_capacity(1, 0);
     rt.phase = RT_LIVE;
     reset_state();
@@ -750,6 +1058,9 @@ void __quantum__rt__initialize_args(int32_t argc, char **argv)
                 rt.shots = number;
             else
                 hpcq_rt_seed((uint64_t)number);
+        } else if (strcmp(arg, "--no-shot-cache") == 0) {
+            rt.no_cache_flag = 1;
+            rt.use_cache = 0;
         } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             rt.help = 1;
         } else if (strcmp(arg, "--") == 0) {
@@ -776,6 +1087,7 @@ void __hpcq__rt__bind_params(int32_t count, const char *const *names, double *va
         fprintf(to, "\n");
         if (rt.help) {
             fprintf(to, "Runs the program's entry point once per shot (default 1 shot).\n");
+            fprintf(to, "  --no-shot-cache  simulate every shot from |0...0> (same output)\n");
             for (int i = 0; i < count; i++)
                 fprintf(to, "  %-12s a real number (double)\n", names[i]);
             exit(0);
@@ -850,9 +1162,14 @@ void __quantum__rt__finalize(void)
         fail("__quantum__rt__finalize called twice");
     close_output();
     free(rt.amp);
+    free(rt.ops);
+    cache_free();
     free(rt.results);
     free(rt.positional);
     rt.amp = NULL;
+    rt.ops = NULL;
+    rt.nops = 0;
+    rt.ops_capacity = 0;
     rt.results = NULL;
     rt.positional = NULL;
     rt.capacity = 0;
