@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from hpcq.compiler import Compiler, CompileResult, compile
     from hpcq.ir.interop import from_qiskit, to_qiskit
     from hpcq.passes import PassManager
-    from hpcq.synthesis import synthesize
+    from hpcq.synthesis.synthesize import synthesize
 
 # Public names whose modules are heavy (numba, llvmlite, mpi4py): loaded on first use.
 _LAZY = {
