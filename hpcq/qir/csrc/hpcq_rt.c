@@ -502,6 +502,460 @@ static void apply_op(const op_t *op)
     }
 }
 
+/* --- gate fusion ---------------------------------------------------------------------- */
+
+/* Recorded gates are applied in fewer passes over the state: single-qubit gates wait on
+ * their wire and multiply into one 2x2 (they commute with gates on other wires); a run of
+ * gates on the same pair of qubits multiplies into one 4x4 together with the waiting
+ * single-qubit gates of that pair. A 4x4 is applied as a diagonal (one multiplication
+ * per amplitude), a permutation with phases, or a dense matrix. Matrices are in the
+ * (first qubit = least significant bit) order. */
+
+typedef amp_t mat2[2][2];
+typedef amp_t mat4[4][4];
+
+static const amp_t ZERO = {0.0, 0.0};
+
+static amp_t cadd(amp_t a, amp_t b)
+{
+    amp_t out = {a.re + b.re, a.im + b.im};
+    return out;
+}
+
+static int is_zero(amp_t a) { return a.re == 0.0 && a.im == 0.0; }
+static int is_one(amp_t a) { return a.re == 1.0 && a.im == 0.0; }
+
+static void set2(mat2 m, amp_t m00, amp_t m01, amp_t m10, amp_t m11)
+{
+    m[0][0] = m00;
+    m[0][1] = m01;
+    m[1][0] = m10;
+    m[1][1] = m11;
+}
+
+static void op_matrix1(const op_t *op, mat2 m)
+{
+    const double r = 0.70710678118654752440, half = op->theta / 2;
+    amp_t plus_i = {0.0, 1.0}, minus_i = {0.0, -1.0}, minus = {-1.0, 0.0};
+    amp_t rp = {r, 0.0}, rm = {-r, 0.0};
+    switch (op->kind) {
+    case OP_H: set2(m, rp, rp, rp, rm); break;
+    case OP_X: set2(m, ZERO, ONE, ONE, ZERO); break;
+    case OP_Y: set2(m, ZERO, minus_i, plus_i, ZERO); break;
+    case OP_Z: set2(m, ONE, ZERO, ZERO, minus); break;
+    case OP_S: set2(m, ONE, ZERO, ZERO, plus_i); break;
+    case OP_SDG: set2(m, ONE, ZERO, ZERO, minus_i); break;
+    case OP_T: set2(m, ONE, ZERO, ZERO, cis(QUARTER_PI)); break;
+    case OP_TDG: set2(m, ONE, ZERO, ZERO, cis(-QUARTER_PI)); break;
+    case OP_SX: {
+        amp_t p = {0.5, 0.5}, q = {0.5, -0.5};
+        set2(m, p, q, q, p);
+        break;
+    }
+    case OP_RX: {
+        amp_t c = {cos(half), 0.0}, s = {0.0, -sin(half)};
+        set2(m, c, s, s, c);
+        break;
+    }
+    case OP_RY: {
+        amp_t c = {cos(half), 0.0}, s = {sin(half), 0.0}, ms = {-sin(half), 0.0};
+        set2(m, c, ms, s, c);
+        break;
+    }
+    case OP_RZ: set2(m, cis(-half), ZERO, ZERO, cis(half)); break;
+    default: fail("internal error: gate %d is not a single-qubit gate", (int)op->kind);
+    }
+}
+
+/* The 4x4 of a two-qubit gate, basis index = bit(q[0]) + 2 bit(q[1]). */
+static void op_matrix2(const op_t *op, mat4 m)
+{
+    const double half = op->theta / 2;
+    amp_t plus_i = {0.0, 1.0}, minus_i = {0.0, -1.0}, minus = {-1.0, 0.0};
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 4; c++)
+            m[r][c] = ZERO;
+    switch (op->kind) {
+    case OP_CX:
+        m[0][0] = m[2][2] = m[3][1] = m[1][3] = ONE;
+        break;
+    case OP_CY:
+        m[0][0] = m[2][2] = ONE;
+        m[3][1] = plus_i;
+        m[1][3] = minus_i;
+        break;
+    case OP_CZ:
+        m[0][0] = m[1][1] = m[2][2] = ONE;
+        m[3][3] = minus;
+        break;
+    case OP_SWAP:
+        m[0][0] = m[1][2] = m[2][1] = m[3][3] = ONE;
+        break;
+    case OP_RZZ:
+        m[0][0] = m[3][3] = cis(-half);
+        m[1][1] = m[2][2] = cis(half);
+        break;
+    case OP_RXX:
+    case OP_RYY:
+        for (int k = 0; k < 4; k++) {
+            /* YY takes |k> to -|k^3> when the two bits are equal, +|k^3> otherwise */
+            double sign = (op->kind == OP_RYY && (k == 0 || k == 3)) ? -1.0 : 1.0;
+            amp_t off = {0.0, -sin(half) * sign};
+            m[k][k].re = cos(half);
+            m[k ^ 3][k] = off;
+        }
+        break;
+    default: fail("internal error: gate %d is not a two-qubit gate", (int)op->kind);
+    }
+}
+
+static void mul2(mat2 out, mat2 a, mat2 b) /* out = a b; out may alias b */
+{
+    mat2 t;
+    for (int r = 0; r < 2; r++)
+        for (int c = 0; c < 2; c++)
+            t[r][c] = cadd(cmul(a[r][0], b[0][c]), cmul(a[r][1], b[1][c]));
+    memcpy(out, t, sizeof t);
+}
+
+static void mul4(mat4 out, mat4 a, mat4 b) /* out = a b; out may alias b */
+{
+    mat4 t;
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 4; c++) {
+            amp_t sum = cmul(a[r][0], b[0][c]);
+            for (int k = 1; k < 4; k++)
+                sum = cadd(sum, cmul(a[r][k], b[k][c]));
+            t[r][c] = sum;
+        }
+    memcpy(out, t, sizeof t);
+}
+
+/* u0 on the low bit, u1 on the high bit. */
+static void kron(mat4 out, mat2 u0, mat2 u1)
+{
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 4; c++)
+            out[r][c] = cmul(u0[r & 1][c & 1], u1[r >> 1][c >> 1]);
+}
+
+static int swap_bits(int k) { return ((k & 1) << 1) | (k >> 1); }
+
+/* Diagonal gates commute with each other, so a run of them waits in a group and is
+ * applied in one pass: with the index split into L low bits and the high rest, for each
+ * value of the high bits every term is a constant, a one-bit factor on a low qubit, or
+ * (both qubits low) part of a table over the low bits computed once; the product over
+ * the low bits is built by doubling, so a pass costs a few multiplications per
+ * amplitude however many terms the group holds. */
+
+#define DIAG_MAX_TERMS 512
+#define DIAG_LOW_BITS 10
+
+typedef struct {
+    int32_t a, b; /* b < 0: a one-qubit term d[0], d[1]; else index bit(a) + 2 bit(b) */
+    amp_t d[4];
+} dterm_t;
+
+static struct {
+    dterm_t terms[DIAG_MAX_TERMS];
+    int count;
+    size_t qubits; /* mask of the qubits the terms act on */
+    amp_t low[1 << DIAG_LOW_BITS], table[1 << DIAG_LOW_BITS];
+    amp_t factor[DIAG_LOW_BITS][2];
+} diag;
+
+static void diag_apply(void)
+{
+    if (diag.count == 0)
+        return;
+    amp_t *restrict v = rt.amp;
+    unsigned low_bits = rt.nq < DIAG_LOW_BITS ? rt.nq : DIAG_LOW_BITS;
+    size_t width = (size_t)1 << low_bits, dim = dimension();
+    int32_t limit = (int32_t)low_bits;
+    /* the terms on low qubits only, tabulated once */
+    for (size_t l = 0; l < width; l++)
+        diag.low[l] = ONE;
+    for (int k = 0; k < diag.count; k++) {
+        const dterm_t *t = &diag.terms[k];
+        if (t->a >= limit || t->b >= limit)
+            continue;
+        for (size_t l = 0; l < width; l++) {
+            size_t index = (l >> t->a) & 1;
+            if (t->b >= 0)
+                index |= ((l >> t->b) & 1) << 1;
+            diag.low[l] = cmul(diag.low[l], t->d[index]);
+        }
+    }
+    for (size_t base = 0; base < dim; base += width) {
+        amp_t constant = ONE;
+        for (unsigned q = 0; q < low_bits; q++)
+            diag.factor[q][0] = diag.factor[q][1] = ONE;
+        int any = 0;
+        for (int k = 0; k < diag.count; k++) {
+            const dterm_t *t = &diag.terms[k];
+            int a_low = t->a < limit, b_low = t->b < limit; /* b < 0 counts as low */
+            if (a_low && b_low)
+                continue;
+            size_t bit_a = (base >> t->a) & 1;
+            if (t->b < 0) {
+                constant = cmul(constant, t->d[bit_a]);
+            } else if (!a_low && !b_low) {
+                constant = cmul(constant, t->d[bit_a | ((base >> t->b) & 1) << 1]);
+            } else if (a_low) { /* b high: a one-bit factor on a */
+                size_t high = ((base >> t->b) & 1) << 1;
+                diag.factor[t->a][0] = cmul(diag.factor[t->a][0], t->d[high]);
+                diag.factor[t->a][1] = cmul(diag.factor[t->a][1], t->d[high | 1]);
+                any = 1;
+            } else { /* a high: a one-bit factor on b */
+                diag.factor[t->b][0] = cmul(diag.factor[t->b][0], t->d[bit_a]);
+                diag.factor[t->b][1] = cmul(diag.factor[t->b][1], t->d[bit_a | 2]);
+                any = 1;
+            }
+        }
+        amp_t *restrict table = diag.table;
+        table[0] = constant;
+        size_t filled = 1;
+        for (unsigned q = 0; q < low_bits; q++, filled *= 2) {
+            amp_t f0 = diag.factor[q][0], f1 = diag.factor[q][1];
+            if (!any) { /* no one-bit factors: a constant table */
+                for (size_t l = 0; l < filled; l++)
+                    table[l + filled] = table[l];
+                continue;
+            }
+            for (size_t l = 0; l < filled; l++) {
+                table[l + filled] = cmul(table[l], f1);
+                table[l] = cmul(table[l], f0);
+            }
+        }
+        amp_t *restrict block = v + base;
+        for (size_t l = 0; l < width; l++)
+            block[l] = cmul(block[l], cmul(table[l], diag.low[l]));
+    }
+    diag.count = 0;
+    diag.qubits = 0;
+}
+
+static void diag_add(int32_t a, int32_t b, const amp_t *d, int n)
+{
+    if (diag.count == DIAG_MAX_TERMS)
+        diag_apply();
+    dterm_t *t = &diag.terms[diag.count++];
+    t->a = a;
+    t->b = b;
+    for (int k = 0; k < n; k++)
+        t->d[k] = d[k];
+    diag.qubits |= (size_t)1 << a;
+    if (b >= 0)
+        diag.qubits |= (size_t)1 << b;
+}
+
+/* Before a non-diagonal pass on the qubits `mask`: the waiting diagonals that do not
+ * commute with it go first. */
+static void diag_before(size_t mask)
+{
+    if (diag.qubits & mask)
+        diag_apply();
+}
+
+static void apply_u(int32_t q, mat2 u)
+{
+    size_t bit = (size_t)1 << q;
+    if (is_zero(u[0][1]) && is_zero(u[1][0])) {
+        if (!is_one(u[0][0]) || !is_one(u[1][1])) {
+            amp_t d[2] = {u[0][0], u[1][1]};
+            diag_add(q, -1, d, 2);
+        }
+        return;
+    }
+    diag_before(bit);
+    if (is_zero(u[0][0]) && is_zero(u[1][1])) {
+        apply_flip(0, bit, u[1][0], u[0][1]);
+    } else {
+        apply_1q(bit, u[0][0], u[0][1], u[1][0], u[1][1]);
+    }
+}
+
+/* Loop over the indices with bits `a` and `b` clear: BODY sees i (base) and the masks. */
+#define FOR_PAIR_BASES(a, b, ...)                                                        \
+    do {                                                                                  \
+        size_t lo_ = (a) < (b) ? (a) : (b), hi_ = (a) ^ (b) ^ lo_, dim_ = dimension();    \
+        for (size_t h_ = 0; h_ < dim_; h_ += 2 * hi_)                                     \
+            for (size_t m_ = h_; m_ < h_ + hi_; m_ += 2 * lo_)                            \
+                for (size_t i = m_; i < m_ + lo_; i++) {                                  \
+                    __VA_ARGS__                                                           \
+                }                                                                         \
+    } while (0)
+
+static void apply_4x4(int32_t qa, int32_t qb, mat4 m)
+{
+    size_t a = (size_t)1 << qa, b = (size_t)1 << qb;
+    amp_t *restrict v = rt.amp;
+    int perm[4], diagonal = 1, monomial = 1, plain = 1;
+    for (int r = 0; r < 4 && monomial; r++) {
+        int found = 0;
+        for (int c = 0; c < 4; c++)
+            if (!is_zero(m[r][c])) {
+                found++;
+                perm[r] = c;
+            }
+        if (found != 1)
+            monomial = 0;
+    }
+    if (monomial) {
+        int seen = 0;
+        for (int r = 0; r < 4; r++) {
+            seen |= 1 << perm[r];
+            diagonal &= perm[r] == r;
+            plain &= is_one(m[r][perm[r]]);
+        }
+        monomial = seen == 15;
+    }
+    if (monomial && diagonal) {
+        if (!plain) {
+            amp_t d[4] = {m[0][0], m[1][1], m[2][2], m[3][3]};
+            diag_add(qa, qb, d, 4);
+        }
+        return;
+    }
+    diag_before(a | b);
+    if (monomial) {
+        size_t off[4] = {0, a, b, a | b};
+        size_t src0 = off[perm[0]], src1 = off[perm[1]], src2 = off[perm[2]], src3 = off[perm[3]];
+        if (plain) {
+            FOR_PAIR_BASES(a, b, {
+                amp_t x0 = v[i | src0], x1 = v[i | src1], x2 = v[i | src2], x3 = v[i | src3];
+                v[i] = x0;
+                v[i | a] = x1;
+                v[i | b] = x2;
+                v[i | a | b] = x3;
+            });
+        } else {
+            amp_t p0 = m[0][perm[0]], p1 = m[1][perm[1]], p2 = m[2][perm[2]], p3 = m[3][perm[3]];
+            FOR_PAIR_BASES(a, b, {
+                amp_t x0 = v[i | src0], x1 = v[i | src1], x2 = v[i | src2], x3 = v[i | src3];
+                v[i] = cmul(p0, x0);
+                v[i | a] = cmul(p1, x1);
+                v[i | b] = cmul(p2, x2);
+                v[i | a | b] = cmul(p3, x3);
+            });
+        }
+    } else {
+        FOR_PAIR_BASES(a, b, {
+            amp_t x[4] = {v[i], v[i | a], v[i | b], v[i | a | b]}, y[4];
+            for (int r = 0; r < 4; r++) {
+                double re = 0.0, im = 0.0;
+                for (int c = 0; c < 4; c++) {
+                    re += m[r][c].re * x[c].re - m[r][c].im * x[c].im;
+                    im += m[r][c].re * x[c].im + m[r][c].im * x[c].re;
+                }
+                y[r].re = re;
+                y[r].im = im;
+            }
+            v[i] = y[0];
+            v[i | a] = y[1];
+            v[i | b] = y[2];
+            v[i | a | b] = y[3];
+        });
+    }
+}
+
+static struct {
+    mat2 u[HPCQ_RT_MAX_QUBITS]; /* waiting single-qubit gates, after the block */
+    unsigned char has[HPCQ_RT_MAX_QUBITS];
+    int in_block;
+    int32_t s0, s1; /* the block's qubits: s0 is its matrix's low bit */
+    mat4 m;
+} fuse;
+
+/* Absorb the waiting gates of the block's qubits into it (they come after it). */
+static void absorb_waiting(void)
+{
+    int32_t s0 = fuse.s0, s1 = fuse.s1;
+    if (!fuse.has[s0] && !fuse.has[s1])
+        return;
+    mat2 id = {{ONE, ZERO}, {ZERO, ONE}};
+    mat4 k;
+    kron(k, fuse.has[s0] ? fuse.u[s0] : id,
+         fuse.has[s1] ? fuse.u[s1] : id);
+    mul4(fuse.m, k, fuse.m);
+    fuse.has[s0] = fuse.has[s1] = 0;
+}
+
+static void flush_block(void)
+{
+    if (!fuse.in_block)
+        return;
+    fuse.in_block = 0;
+    apply_4x4(fuse.s0, fuse.s1, fuse.m);
+}
+
+static void flush_all(void)
+{
+    if (fuse.in_block)
+        absorb_waiting();
+    flush_block();
+    for (int q = 0; q < HPCQ_RT_MAX_QUBITS; q++)
+        if (fuse.has[q]) {
+            fuse.has[q] = 0;
+            apply_u(q, fuse.u[q]);
+        }
+    diag_apply();
+}
+
+static void fuse_1q(const op_t *op)
+{
+    int32_t q = op->q[0];
+    mat2 g;
+    op_matrix1(op, g);
+    if (fuse.has[q]) {
+        mul2(fuse.u[q], g, fuse.u[q]);
+    } else {
+        memcpy(fuse.u[q], g, sizeof g);
+        fuse.has[q] = 1;
+    }
+}
+
+static void fuse_2q(const op_t *op)
+{
+    int32_t a = op->q[0], b = op->q[1];
+    mat4 g;
+    op_matrix2(op, g);
+    int same = fuse.in_block && ((a == fuse.s0 && b == fuse.s1) || (a == fuse.s1 && b == fuse.s0));
+    if (!same) {
+        flush_block();
+        fuse.in_block = 1;
+        fuse.s0 = a;
+        fuse.s1 = b;
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 4; c++)
+                fuse.m[r][c] = r == c ? ONE : ZERO;
+    } else if (a != fuse.s0) {
+        mat4 t;
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 4; c++)
+                t[r][c] = g[swap_bits(r)][swap_bits(c)];
+        memcpy(g, t, sizeof t);
+    }
+    absorb_waiting();
+    mul4(fuse.m, g, fuse.m);
+}
+
+static void apply_fused(const op_t *ops, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        const op_t *op = &ops[k];
+        if (op->kind <= OP_RZ) {
+            fuse_1q(op);
+        } else if (op->kind == OP_CCX) {
+            flush_all();
+            apply_op(op);
+        } else {
+            fuse_2q(op);
+        }
+    }
+    flush_all();
+}
+
 /* Apply the recorded gates to the working state (grown to every qubit they use). */
 static void apply_ops(void)
 {
@@ -511,8 +965,7 @@ static void apply_ops(void)
         memset(rt.amp + old, 0, (size - old) * sizeof(amp_t));
         rt.nq = rt.ops_nq;
     }
-    for (size_t k = 0; k < rt.nops; k++)
-        apply_op(&rt.ops[k]);
+    apply_fused(rt.ops, rt.nops);
     clear_ops();
 }
 
