@@ -231,12 +231,12 @@ class RuntimeClient:
                     backend = SerialBackend()
                 else:
                     self._server = server
-                    backend, self._closer = _local_backend(server, stop_server=False)
+                    backend, self._closer = _local_backend(server)
             else:
                 count = launch.available_cpus() if num_workers is None else num_workers
                 runtime = launch.AttachedRuntime(count)
                 self._server = runtime.server
-                backend, leave = _local_backend(runtime.server, stop_server=False)
+                backend, leave = _local_backend(runtime.server)
 
                 def close_attached() -> None:
                     leave()
@@ -324,7 +324,7 @@ def _mpi_importable() -> bool:
     return importlib.util.find_spec("mpi4py") is not None
 
 
-def _local_backend(server: Any, stop_server: bool) -> tuple[ClientBackend, Callable[[], None]]:
+def _local_backend(server: Any) -> tuple[ClientBackend, Callable[[], None]]:
     """A backend talking to a server in this process; its closer."""
     holder: list[int] = []
 
@@ -335,9 +335,4 @@ def _local_backend(server: Any, stop_server: bool) -> tuple[ClientBackend, Calla
     backend.client = server.add_client(backend, logforward.capture_levels())
     holder.append(backend.client)
 
-    def close() -> None:
-        backend.leave()
-        if stop_server:
-            server.stop()
-
-    return backend, close
+    return backend, backend.leave
