@@ -16,6 +16,7 @@ from rt_tasks import (
     nested,
     nested_async,
     nested_fail,
+    spread,
     square,
     waits_on_sleepers,
 )
@@ -59,6 +60,12 @@ def main(argv):
         check("in-task-handle", flags == (True, client.num_workers), str(flags))
         check("nested-blocking", client.submit(nested, 3, 8).result(timeout=60) == 512)
         check("nested-async", client.submit(nested_async, 3, 8).result(timeout=60) == 512)
+        if client.num_workers:
+            pids = client.submit(spread, 8 * client.num_workers).result(timeout=60)
+            used = len(set(pids))
+            check(
+                "every-worker-used", used == client.num_workers, f"{used} of {client.num_workers}"
+            )
         check(
             "next",
             client.submit(collect_next, 40).result(timeout=30) == [x * x for x in range(40)],

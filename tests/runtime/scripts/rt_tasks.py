@@ -7,6 +7,7 @@ live in a module that the server side can import too (on its PYTHONPATH).
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from hpcq.runtime import get_runtime, has_runtime
@@ -85,3 +86,13 @@ def chatter() -> tuple[bool, bool]:
         logging.getLogger("demo.chatty").isEnabledFor(logging.DEBUG),
         logging.getLogger("demo.quiet").isEnabledFor(logging.WARNING),
     )
+
+
+def where(_: object) -> int:
+    time.sleep(0.1)
+    return os.getpid()
+
+
+def spread(count: int) -> list[int]:
+    """A map submitted from inside a task: which processes ran its items."""
+    return get_runtime().map(where, range(count)).result()
