@@ -16,6 +16,8 @@ launcher (``mpiexec``, Slurm, the attached runtime) can set variables before use
                               shared memory (tests the manager tier on one machine).
 ``HPCQ_TOKEN_FILE``           The detached runtime's token file
                               (default ``~/.hpcq/runtime-token``).
+``HPCQ_QIR_SHOT_CACHE``       ``0`` turns off the QIR runtime's shot cache (read by the C
+                              runtime library itself, not here; default on).
 ============================  =============================================================
 """
 

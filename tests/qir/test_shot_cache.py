@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -185,3 +186,36 @@ def test_calls_that_differ_in_one_detail_are_not_confused(tmp_path: Path) -> Non
         env={**os.environ, "HPCQ_QIR_SHOT_CACHE": "0"},
     )
     assert off.stdout == ran.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_cache_and_fusion_are_leak_free_under_valgrind(tmp_path: Path) -> None:
+    mixed = build(emit(measured(random_circuit(11, 60, 4)), name="mixed"), tmp_path / "mixed")
+    runtime = runtime_library()
+    host = tmp_path / "cache_host"
+    compile_host = [*runtime.compiler, "-std=c99", f"-I{runtime.directory}"]
+    subprocess.run(
+        [*compile_host, str(HERE / "cache_host.c"), str(runtime.static), "-lm", "-o", str(host)],
+        check=True,
+    )
+    for command in (
+        [str(mixed), "--shots", "30", "--seed", "1"],
+        [str(mixed), "--shots", "3", "--seed", "1", "--no-shot-cache"],
+        [str(host), "5"],
+    ):
+        done = subprocess.run(
+            [
+                "valgrind",
+                "--leak-check=full",
+                "--show-leak-kinds=all",
+                "--errors-for-leak-kinds=all",
+                "--error-exitcode=99",
+                *command,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "All heap blocks were freed -- no leaks are possible" in done.stderr

@@ -1617,6 +1617,11 @@ void __quantum__rt__finalize(void)
     free(rt.amp);
     free(rt.ops);
     cache_free();
+    /* nothing of a half-applied batch (an error in a session) carries over */
+    memset(fuse.has, 0, sizeof fuse.has);
+    fuse.in_block = 0;
+    diag.count = 0;
+    diag.qubits = 0;
     free(rt.results);
     free(rt.positional);
     rt.amp = NULL;
