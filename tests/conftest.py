@@ -8,23 +8,18 @@ a test failure instead of a stuck CI job.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_CIRCUITS = ROOT.parent / "shared" / "circuits"
-EXAMPLES = ROOT / "examples"
-
-
-def shared_circuits() -> list[Path]:
-    """Every ``.qasm`` file in ``../shared/circuits`` (empty when it is absent)."""
-    return sorted(SHARED_CIRCUITS.glob("*.qasm")) if SHARED_CIRCUITS.is_dir() else []
+from testsupport import (
+    SHARED_CIRCUITS,
+    RunMpi,
+    find_mpiexec,
+    mpi_environment,
+)
 
 
 @pytest.fixture(scope="session")
@@ -32,28 +27,6 @@ def shared_dir() -> Path:
     if not SHARED_CIRCUITS.is_dir():
         pytest.skip(f"{SHARED_CIRCUITS} not found (clone with ../shared beside the repo)")
     return SHARED_CIRCUITS
-
-
-def find_mpiexec() -> str | None:
-    """``mpiexec`` beside this Python (the mpich wheel puts it there), else on PATH."""
-    beside = Path(sys.executable).parent / "mpiexec"
-    if beside.exists():
-        return str(beside)
-    return shutil.which("mpiexec")
-
-
-def mpi_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """An environment for child processes: one thread, hpcq importable, no inherited MPI."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PMI_", "PMIX_", "HYDRA_"))}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.setdefault("HPCQ_THREADS", "1")
-    env["PYTHONUNBUFFERED"] = "1"
-    if extra:
-        env.update(extra)
-    return env
-
-
-RunMpi = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture(scope="session")

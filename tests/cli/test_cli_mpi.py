@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLES, RunMpi
+from testsupport import EXAMPLES, RunMpi
 
 
 @pytest.mark.mpi

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import shared_circuits
+from testsupport import shared_circuits
 
 from hpcq import Circuit, Condition, Parameter, QasmError, UnitaryGate
 from hpcq.ir import STANDARD_GATES, CompositeGate, qasm2

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, find_mpiexec, mpi_environment
+from testsupport import ROOT, find_mpiexec, mpi_environment
 
 SCRIPTS = Path(__file__).parent / "scripts"
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import find_mpiexec, mpi_environment
+from testsupport import find_mpiexec, mpi_environment
 
 FAULTS = str(Path(__file__).parent / "scripts" / "faults.py")
 

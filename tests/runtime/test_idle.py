@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import mpi_environment
+from testsupport import mpi_environment
 
 IDLE = str(Path(__file__).parent / "scripts" / "idle.py")
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import mpi_environment
+from testsupport import mpi_environment
 
 SCRIPTS = Path(__file__).parent / "scripts"
 API = str(SCRIPTS / "api.py")
