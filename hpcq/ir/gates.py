@@ -107,6 +107,30 @@ class Directive(Gate):
         return (standard_gate, (self.name,))
 
 
+def check_unitary(target: object, *, name: str = "target") -> np.ndarray:
+    """``target`` as a C-contiguous complex128 unitary matrix.
+
+    Raises:
+        ValueError: Not a square matrix of power-of-two size, not finite, or not
+            unitary within ``1e-8``.
+    """
+    try:
+        array = np.array(target, dtype=np.complex128)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} is not a numeric matrix: {exc}") from exc
+    if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] < 2:
+        raise ValueError(f"{name} must be a square matrix, got shape {array.shape}")
+    size = array.shape[0]
+    if size & (size - 1):
+        raise ValueError(f"{name} must be 2^n x 2^n, got {size} x {size}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} has NaN or infinite entries")
+    error = float(np.max(np.abs(array.conj().T @ array - np.eye(size))))
+    if error > 1e-8:
+        raise ValueError(f"{name} is not unitary (max |U^dagger U - I| = {error:.2e})")
+    return np.ascontiguousarray(array)
+
+
 class UnitaryGate(Gate):
     """An arbitrary ``2**k x 2**k`` unitary block, as partitioning produces.
 
@@ -124,18 +148,11 @@ class UnitaryGate(Gate):
     num_params = 0
 
     def __init__(self, matrix: object, label: str | None = None, check: bool = True) -> None:
-        array = np.array(matrix, dtype=np.complex128)
-        if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] < 2:
-            raise ValueError(f"a unitary must be a square matrix, got shape {array.shape}")
-        size = array.shape[0]
-        if size & (size - 1):
-            raise ValueError(f"a unitary's size must be a power of two, got {size}")
-        if not np.all(np.isfinite(array)):
-            raise ValueError("a unitary must have finite entries (found NaN or inf)")
         if check:
-            error = np.max(np.abs(array.conj().T @ array - np.eye(size)))
-            if error > 1e-8:
-                raise ValueError(f"matrix is not unitary (max |U^dagger U - I| = {error:.2e})")
+            array = check_unitary(matrix, name="matrix")
+        else:
+            array = np.array(matrix, dtype=np.complex128)
+        size = array.shape[0]
         array.setflags(write=False)
         self._matrix = array
         self.num_qubits = size.bit_length() - 1

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hpcq.ir.circuit import Circuit
+from hpcq.ir.gates import check_unitary
 from hpcq.synthesis.template import Template
 
 #: Default cost threshold: BQSKit's success threshold.
@@ -53,30 +54,6 @@ class InstantiationResult:
     def circuit(self) -> Circuit:
         """The instantiated circuit."""
         return self.template.circuit(self.params)
-
-
-def check_unitary(target: object, *, name: str = "target") -> np.ndarray:
-    """``target`` as a C-contiguous complex128 unitary matrix.
-
-    Raises:
-        ValueError: Not a square matrix of power-of-two size, not finite, or not
-            unitary within ``1e-8``.
-    """
-    try:
-        array = np.array(target, dtype=np.complex128)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} is not a numeric matrix: {exc}") from exc
-    if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] < 2:
-        raise ValueError(f"{name} must be a square matrix, got shape {array.shape}")
-    size = array.shape[0]
-    if size & (size - 1):
-        raise ValueError(f"{name} must be 2^n x 2^n, got {size} x {size}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} has NaN or infinite entries")
-    error = float(np.max(np.abs(array.conj().T @ array - np.eye(size))))
-    if error > 1e-8:
-        raise ValueError(f"{name} is not unitary (max |U^dagger U - I| = {error:.2e})")
-    return np.ascontiguousarray(array)
 
 
 def random_starts(

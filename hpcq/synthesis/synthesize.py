@@ -24,8 +24,9 @@ import numpy as np
 from hpcq.exceptions import SynthesisError
 from hpcq.ir.circuit import Circuit
 from hpcq.ir.distance import hilbert_schmidt_cost
+from hpcq.ir.gates import check_unitary
 from hpcq.synthesis._expand import SearchOptions
-from hpcq.synthesis.instantiation import DEFAULT_THRESHOLD, InstantiationResult, check_unitary
+from hpcq.synthesis.instantiation import DEFAULT_THRESHOLD, InstantiationResult
 from hpcq.synthesis.template import all_pairs, generic_cx_count
 
 logger = logging.getLogger(__name__)
