@@ -100,6 +100,17 @@ class Transport:
     def _complete_sends(self) -> None:
         self._pending = [req for req in self._pending if not req.Test()]
 
+    def gather_politely(self) -> None:
+        """Wait, without spinning, until every rank arrived here (a non-blocking barrier)."""
+        import time
+
+        from hpcq.runtime._poll import Backoff
+
+        request = self.comm.Ibarrier()
+        backoff = Backoff(maximum=0.01)
+        while not request.Test():
+            time.sleep(backoff.next_interval())
+
     def allgather(self, value: object) -> list[Any]:
         """Collective gather of one value from every rank."""
         return list(self.comm.allgather(value))

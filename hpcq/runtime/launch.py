@@ -72,6 +72,8 @@ def _setup(transport: Any, main_path: str | None) -> tuple[Plan, list[RankInfo],
     """Every rank: find the nodes, agree on roles, learn where each rank lives."""
     from hpcq.runtime.comm import hostname
 
+    # the other ranks may arrive much later (rank 0 works before creating its client)
+    transport.gather_politely()
     per_node = _config.ranks_per_node()
     node = transport.rank // per_node if per_node else transport.node_key()
     infos = transport.allgather((node, os.getpid(), hostname(), main_path))
