@@ -44,7 +44,10 @@ logger = logging.getLogger(__name__)
 LEVELS = (0, 1, 2, 3)
 
 #: Most level-2 sweeps level 3 runs while looking for a fixed point.
-MAX_SWEEPS = 6
+MAX_SWEEPS = 10
+
+#: ``partitioner(circuit, max_block_size)``: blocks and pass-through operations.
+Partitioner = Callable[[Circuit, int], list[Any]]
 
 #: ``progress(event, done, total)``: ``event`` is ``"blocks"`` during resynthesis.
 ProgressFn = Callable[[str, int, int], None]
@@ -94,6 +97,8 @@ class _Run:
         self.passes: dict[str, float] = {}
         self.distances: list[float] = []
         self.sweeps: list[dict[str, Any]] = []
+        # Block outcomes by block key: a block tried in one sweep is not sent again.
+        self.cache: dict[bytes, Circuit | None] = {}
 
     def step(self, name: str, circuit: Circuit, passes: Sequence[Any]) -> Circuit:
         from hpcq.passes import PassManager
@@ -109,7 +114,14 @@ class _Run:
         return self.step("fuse_cancel", circuit, [Fuse1Q(), CancelCX(), Fuse1Q()])
 
     def sweep(
-        self, circuit: Circuit, k: int, threshold: float, *, delete_cx: bool, min_cx: int = 2
+        self,
+        circuit: Circuit,
+        k: int,
+        threshold: float,
+        *,
+        delete_cx: bool,
+        min_cx: int = 2,
+        partitioner: Partitioner | None = None,
     ) -> Circuit:
         from hpcq.passes.resynthesize import resynthesize
 
@@ -125,6 +137,8 @@ class _Run:
             delete_cx=delete_cx,
             min_cx=min_cx,
             progress=blocks,
+            partitioner=partitioner,
+            cache=self.cache,
         )
         stats = result.stats
         name = f"resynthesize_k{k}"
@@ -133,6 +147,7 @@ class _Run:
         self.sweeps.append(
             {
                 "block_size": k,
+                "partition": getattr(partitioner, "__name__", "partition"),
                 "blocks": stats.blocks,
                 "sent": stats.candidates,
                 "replaced": stats.replaced,
@@ -158,16 +173,38 @@ def _pipeline(
     circuit = run.sweep(circuit, max_block_size, threshold, delete_cx=level >= 3)
     if level == 2:
         return circuit
-    for _ in range(MAX_SWEEPS - 1):
-        before = circuit_stats(circuit)
-        circuit = run.sweep(circuit, max_block_size, threshold, delete_cx=True)
-        after = circuit_stats(circuit)
-        if (after["cx"], after["1q"]) >= (before["cx"], before["1q"]):
-            break
+    circuit = _fixed_point(circuit, run, max_block_size, threshold)
     if max_block_size < 4:
         from hpcq.synthesis import generic_cx_count
 
         circuit = run.sweep(circuit, 4, threshold, delete_cx=False, min_cx=generic_cx_count(4) + 1)
+    return circuit
+
+
+def _counts(circuit: Circuit) -> tuple[int, int]:
+    stats = circuit_stats(circuit)
+    return stats["cx"], stats["1q"]
+
+
+def _fixed_point(circuit: Circuit, run: _Run, k: int, threshold: float) -> Circuit:
+    """Sweeps alternating forward and reversed partitions until neither improves."""
+    from hpcq.passes.partition import partition
+    from hpcq.passes.reverse_partition import reverse_partition
+
+    partitioners: tuple[Partitioner, ...] = (reverse_partition, partition)
+    stale = 0
+    for sweep in range(MAX_SWEEPS - 1):
+        before = _counts(circuit)
+        circuit = run.sweep(
+            circuit,
+            k,
+            threshold,
+            delete_cx=True,
+            partitioner=partitioners[sweep % len(partitioners)],
+        )
+        stale = stale + 1 if _counts(circuit) >= before else 0
+        if stale >= len(partitioners):
+            break
     return circuit
 
 

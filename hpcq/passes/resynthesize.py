@@ -15,6 +15,7 @@ batches balanced by estimated cost, and serially otherwise.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 #: ``progress(done, total)`` is called as blocks finish.
 Progress = Callable[[int, int], None]
+
+#: ``partitioner(circuit, max_block_size)``: blocks and pass-through operations.
+Partitioner = Callable[[Circuit, int], list[PartitionItem]]
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,24 @@ def resynthesize_block(task: BlockTask) -> BlockOutcome:
     return BlockOutcome(task.index, best, distance, time.perf_counter() - start, note)
 
 
+def block_key(task: BlockTask) -> bytes:
+    """What a block's outcome depends on: its unitary, counts, structure and settings.
+
+    Blocks with the same key get the same outcome, so a sweep need not send a block
+    an earlier sweep already tried (the seed is left out on purpose: a block that
+    failed once is not retried with the next seed in the same compilation).
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(np.ascontiguousarray(task.unitary).tobytes())
+    digest.update(repr((task.cx, task.one_qubit, task.cx_pairs, task.threshold)).encode())
+    digest.update(repr(task.delete_cx).encode())
+    return digest.digest()
+
+
+def _distance(circuit: Circuit, task: BlockTask) -> float:
+    return hilbert_schmidt_distance(circuit.unitary(), task.unitary)
+
+
 def resynthesize_batch(tasks: Sequence[BlockTask]) -> list[BlockOutcome]:
     """Resynthesize several blocks (one runtime task: fewer, larger messages)."""
     return [resynthesize_block(task) for task in tasks]
@@ -261,6 +283,8 @@ def resynthesize(
     delete_cx: bool = False,
     min_cx: int = 2,
     progress: Progress | None = None,
+    partitioner: Partitioner | None = None,
+    cache: dict[bytes, Circuit | None] | None = None,
 ) -> ResynthesisResult:
     """One resynthesis sweep over ``circuit`` (gates: ``cx`` and single-qubit gates).
 
@@ -272,6 +296,11 @@ def resynthesize(
         delete_cx: Also scan each block for deletable CX (level 3).
         min_cx: Only blocks with at least this many CX are sent to synthesis.
         progress: Called with (blocks done, blocks sent) as results arrive.
+        partitioner: ``partitioner(circuit, k)`` splits the circuit (default:
+            :func:`~hpcq.passes.partition.partition`).
+        cache: Outcomes of earlier sweeps by :func:`block_key` (the better circuit, or
+            ``None`` for no improvement); blocks found there are not sent again, and
+            new outcomes are added.
 
     Raises:
         ValueError: ``max_block_size`` is below 2 or ``threshold`` is not in (0, 1).
@@ -282,8 +311,10 @@ def resynthesize(
         raise ValueError(f"threshold must be in (0, 1), not {threshold!r}")
     start = time.perf_counter()
     base_seed = 0 if seed is None else int(seed)
-    items: list[PartitionItem] = partition(circuit, max_block_size)
+    items: list[PartitionItem] = (partitioner or partition)(circuit, max_block_size)
     tasks: list[BlockTask] = []
+    sent: list[BlockTask] = []
+    cached: list[BlockOutcome] = []
     stats = ResynthesisStats()
     for index, item in enumerate(items):
         if not isinstance(item, Block):
@@ -294,21 +325,31 @@ def resynthesize(
             continue
         local = item.circuit()
         pairs = tuple((op.qubits[0], op.qubits[1]) for op in local if op.name == "cx")
-        tasks.append(
-            BlockTask(
-                index,
-                local.unitary(),
-                cx,
-                _one_qubit(item.operations),
-                pairs,
-                threshold,
-                base_seed + index,
-                delete_cx,
-            )
+        task = BlockTask(
+            index,
+            local.unitary(),
+            cx,
+            _one_qubit(item.operations),
+            pairs,
+            threshold,
+            base_seed + index,
+            delete_cx,
         )
-    stats.candidates = len(tasks)
-    outcomes = run_tasks(tasks, progress)
+        if cache is not None and (key := block_key(task)) in cache:
+            known = cache[key]
+            if known is not None:
+                cached.append(BlockOutcome(index, known, _distance(known, task), 0.0, "cached"))
+            tasks.append(task)
+            continue
+        tasks.append(task)
+        sent.append(task)
+    stats.candidates = len(sent)
+    outcomes = run_tasks(sent, progress) + cached
     by_index = {task.index: task for task in tasks}
+    if cache is not None:
+        for outcome in outcomes:
+            if outcome.note != "cached":
+                cache[block_key(by_index[outcome.index])] = outcome.circuit
     for outcome in outcomes:
         stats.task_seconds += outcome.seconds
         if outcome.circuit is None:
