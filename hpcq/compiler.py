@@ -188,10 +188,11 @@ def _counts(circuit: Circuit) -> tuple[int, int]:
 
 def _fixed_point(circuit: Circuit, run: _Run, k: int, threshold: float) -> Circuit:
     """Sweeps alternating forward and reversed partitions until neither improves."""
+    from hpcq.passes.greedy_partition import greedy_partition
     from hpcq.passes.partition import partition
     from hpcq.passes.reverse_partition import reverse_partition
 
-    partitioners: tuple[Partitioner, ...] = (reverse_partition, partition)
+    partitioners: tuple[Partitioner, ...] = (reverse_partition, greedy_partition, partition)
     stale = 0
     for sweep in range(MAX_SWEEPS - 1):
         before = _counts(circuit)
