@@ -124,6 +124,17 @@ class Transport:
             local.Free()
 
 
+def abort_at_exit(code: int = 1) -> None:
+    """Make interpreter exit call ``MPI_Abort`` instead of ``MPI_Finalize``.
+
+    After a spawned rank died, finalizing would wait on (or crash talking to) the dead
+    peers; aborting ends this process and whatever is left of the spawned job.
+    """
+    setter = getattr(mpi(), "_set_abort_status", None)
+    if setter is not None:
+        setter(code)
+
+
 def spawn(count: int, code: str) -> Any:
     """Start ``count`` new Python processes running ``code``; the merged communicator.
 

@@ -280,6 +280,7 @@ class AttachedRuntime:
             "from hpcq.runtime.launch import spawned_main; spawned_main()"
         )
         _expose_mpiexec()
+        _ignore_failure_notices()
         self._comm = comm.spawn(num_workers, code)
         transport = comm.Transport(self._comm)
         plan, ranks, _ = _setup(transport, main_path)
@@ -298,24 +299,72 @@ class AttachedRuntime:
         if stopped and self.server.broken is None:
             self._comm.Disconnect()
         else:
+            from hpcq.runtime import comm
+
             logger.warning("attached runtime did not stop cleanly: %s", self.server.broken)
+            comm.abort_at_exit(1)
 
 
 def _expose_mpiexec() -> None:
-    """Spawning from a singleton runs ``mpiexec`` from PATH: find the one beside Python."""
-    import shutil
+    """Spawning from a singleton runs ``mpiexec`` from PATH: make it a safe one.
 
-    if shutil.which("mpiexec"):
-        return
-    beside = Path(sys.executable).parent
-    if (beside / "mpiexec").exists():
-        os.environ["PATH"] = os.pathsep.join(filter(None, [str(beside), os.environ.get("PATH")]))
+    The ``mpiexec`` beside Python (the mpich wheel's) is used when PATH has none. A Hydra
+    ``mpiexec`` is wrapped to run in a session of its own with ``-disable-auto-cleanup``:
+    otherwise a spawned worker that dies makes it kill its whole process group, the
+    user's interpreter included, where the server should report the lost rank and the
+    program get a :class:`RuntimeSystemError`.
+    """
+    import hashlib
+    import shutil
+    import subprocess
+    import tempfile
+
+    found = shutil.which("mpiexec")
+    if found is None:
+        beside = Path(sys.executable).parent / "mpiexec"
+        if not beside.exists():
+            return
+        found = str(beside)
+    setsid = shutil.which("setsid")
+    try:
+        version = subprocess.run(
+            [found, "--version"], capture_output=True, text=True, timeout=10
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        version = ""
+    folder = str(Path(found).parent)
+    if "HYDRA" in version and setsid is not None:
+        text = f'#!/bin/sh\nexec "{setsid}" "{found}" -disable-auto-cleanup "$@"\n'
+        key = hashlib.sha1(text.encode()).hexdigest()[:12]
+        wrapper_dir = _config.cache_dir() / "mpiexec" / key
+        wrapper = wrapper_dir / "mpiexec"
+        try:
+            if not wrapper.exists():
+                wrapper_dir.mkdir(parents=True, exist_ok=True)
+                with tempfile.NamedTemporaryFile("w", dir=wrapper_dir, delete=False) as tmp:
+                    tmp.write(text)
+                os.chmod(tmp.name, 0o700)
+                os.replace(tmp.name, wrapper)
+            folder = str(wrapper_dir)
+        except OSError as exc:
+            logger.warning("cannot write the mpiexec wrapper in %s: %s", wrapper_dir, exc)
+    os.environ["PATH"] = os.pathsep.join(filter(None, [folder, os.environ.get("PATH")]))
+
+
+def _ignore_failure_notices() -> None:
+    """Hydra signals SIGUSR1 to the survivors when a spawned rank dies; the server reports."""
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGUSR1) is signal.SIG_DFL
+    ):
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
 
 
 def spawned_main() -> None:
     """Entry point of a spawned rank (see :class:`AttachedRuntime`)."""
     from hpcq.runtime import comm
 
+    _ignore_failure_notices()
     merged = comm.parent_comm()
     transport = comm.Transport(merged)
     plan, ranks, main_path = _setup(transport, None)

@@ -192,15 +192,13 @@ class Server(Coordinator):
 
     def _check_ranks(self) -> None:
         me = self._ranks[0]
-        for info in self._ranks[1:]:
-            if info.host == me.host and not process_alive(info.pid):
-                role = self.plan.roles[info.rank]
-                message = (
-                    f"{role} rank {info.rank} (pid {info.pid} on {info.host}) died; "
-                    "the runtime cannot continue"
-                )
-                self._fail(message)
-                return
+        dead = [
+            f"{self.plan.roles[info.rank]} rank {info.rank} (pid {info.pid} on {info.host})"
+            for info in self._ranks[1:]
+            if info.host == me.host and not process_alive(info.pid)
+        ]
+        if dead:
+            self._fail(f"{', '.join(dead)} died; the runtime cannot continue")
 
     def _fail(self, message: str) -> None:
         logger.error("%s", message)

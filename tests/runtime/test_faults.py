@@ -60,6 +60,11 @@ def test_killed_attached_worker_ends_the_job() -> None:
     assert out.returncode != 0
     assert "scenario finished" not in out.stdout
     assert time.monotonic() - start < 10
+    # the client got an error naming the lost rank and could still clean up
+    pid = re.search(r"killing worker pid (\d+)", out.stdout).group(1)
+    assert re.search(
+        rf"client saw RuntimeSystemError: .*worker rank \d \(pid {pid} on .*\).* died", out.stdout
+    ), out.stdout + out.stderr
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
