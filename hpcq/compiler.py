@@ -9,8 +9,11 @@ barriers):
    resynthesize every block in parallel, keep a block's new circuit only where it has
    fewer CX (then fewer single-qubit gates) within the threshold, and fuse again.
 3. Level 2 repeated (with CX-deletion scanning of every block) until the CX count
-   stops falling, then a sweep over 4-qubit blocks restricted to blocks with more CX
-   than a generic 4-qubit circuit needs (where they pay), fused again.
+   and single-qubit count stop falling, rotating between the forward, reversed and
+   greedy partitions (:mod:`hpcq.passes.reverse_partition`,
+   :mod:`hpcq.passes.greedy_partition`), then a sweep over 4-qubit blocks restricted
+   to blocks with more CX than a generic 4-qubit circuit needs (where they pay), fused
+   again.
 
 Every replaced block's distance adds to ``CompileResult.error_bound``; with
 ``verify=True`` the result is also checked as a whole (:mod:`hpcq.passes.verify`).
