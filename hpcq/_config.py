@@ -16,6 +16,8 @@ launcher (``mpiexec``, Slurm, the attached runtime) can set variables before use
                               shared memory (tests the manager tier on one machine).
 ``HPCQ_TOKEN_FILE``           The detached runtime's token file
                               (default ``~/.hpcq/runtime-token``).
+``HPCQ_VERIFY_BUDGET``        Seconds the compiler's random-state check may take
+                              (estimated first; default 600; ``0``: no limit).
 ``HPCQ_QIR_SHOT_CACHE``       ``0`` turns off the QIR runtime's shot cache (read by the C
                               runtime library itself, not here; default on).
 ============================  =============================================================
@@ -74,6 +76,20 @@ def apply_thread_limits() -> None:
 def numba_cache() -> bool:
     """Whether jitted kernels are cached on disk (``HPCQ_NUMBA_CACHE``, default on)."""
     return _flag("HPCQ_NUMBA_CACHE", True)
+
+
+def verify_budget() -> float | None:
+    """Seconds a state check may take (``HPCQ_VERIFY_BUDGET``, default 600; 0: no limit)."""
+    value = os.environ.get("HPCQ_VERIFY_BUDGET", "600")
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(
+            f"HPCQ_VERIFY_BUDGET must be a number of seconds, not {value!r}"
+        ) from None
+    if not seconds >= 0:
+        raise ValueError(f"HPCQ_VERIFY_BUDGET must be a number of seconds, not {value!r}")
+    return seconds if seconds > 0 else None
 
 
 def log_level() -> str:

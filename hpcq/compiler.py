@@ -236,6 +236,7 @@ def _compile_one(
     threshold: float,
     verify: bool,
     progress: ProgressFn | None = None,
+    verify_threads: int | None = None,
 ) -> CompileResult:
     from hpcq.passes.verify import error_bound
     from hpcq.passes.verify import verify as verify_circuits
@@ -266,7 +267,13 @@ def _compile_one(
         "resynthesis": run.sweeps,
     }
     if verify:
-        report = verify_circuits(original, compiled, bound=bound, seed=run.seed)
+        from hpcq import _config
+
+        threads = _verify_threads() if verify_threads is None else verify_threads
+        report = verify_circuits(
+            original, compiled, bound=bound, seed=run.seed, threads=threads,
+            budget=_config.verify_budget(),
+        )  # fmt: skip
         stats["verify"] = report.to_dict()
         if not report.ok:
             raise VerificationError(
@@ -282,9 +289,31 @@ def _compile_one(
     return CompileResult(compiled, bound, stats, name)
 
 
+def _verify_threads() -> int:
+    """Threads for the whole-circuit check: one per idle worker, at most the CPUs here.
+
+    The check runs on the client after the workers have finished, so their cores are
+    free; inside a task (a list compile) it runs on one thread (see ``_compile_task``).
+    """
+    import os
+
+    from hpcq.runtime import get_runtime, has_runtime
+
+    workers = int(getattr(get_runtime(), "num_workers", 0) or 0) if has_runtime() else 0
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(workers, cpus))
+
+
 def _compile_task(args: tuple[Any, ...]) -> CompileResult:
-    # Module-level so that it pickles: one circuit of a list, as a runtime task.
-    return _compile_one(*args)
+    # Module-level so that it pickles: one circuit of a list, as a runtime task. Other
+    # circuits run beside it on the other workers, so its check uses one thread.
+    source, level, seed, max_block_size, threshold, verify = args
+    return _compile_one(
+        source, level, seed, max_block_size, threshold, verify, None, verify_threads=1
+    )
 
 
 @contextlib.contextmanager

@@ -8,11 +8,24 @@ Two pieces of evidence are combined:
 - a *whole-circuit check*: circuits of up to :data:`MAX_UNITARY_QUBITS` qubits are
   compared as full unitaries; wider ones, up to ``max_state_qubits`` (26 by default,
   a 1 GiB state), on random input states: the original followed by the inverse of
-  the compiled circuit must bring each state back to itself up to a phase. The gates
-  are first fused into dense blocks of a few qubits, which a numba kernel applies in
-  place, so a check costs one sweep over the state per fused block.
+  the compiled circuit must bring each state back to itself up to a phase.
 
-Wider circuits are checked through their block distances only (``method="blocks"``).
+The state check is planned by :mod:`hpcq.passes._stateplan`: the gates are split into
+stages of at most 15 qubits, each applied as one cache-blocked sweep over the state;
+inside a stage they are fused into small dense blocks (2 qubits by default) and
+monomial blocks (CX, X and diagonal gates: a permutation with phases, up to 8
+qubits). ``threads`` share each stage's amplitude groups (the numba kernels release
+the GIL); the compiler uses as many as the runtime has idle workers.
+
+At 26 qubits one random state is used: for a Haar-random state the overlap
+``|<psi|W|psi>|**2`` concentrates around ``|tr W|**2 / 4**n`` with fluctuations of
+order ``2**(-n/2)``, so a single state already measures the whole-circuit distance to
+about ``1e-4`` relative precision.
+
+A check whose estimated time (a sample of every stage is timed first) exceeds
+``budget`` seconds is not run; the report then says ``method="blocks"`` with the
+reason, and only the block distances vouch for the result. Wider circuits are always
+checked through their block distances only.
 """
 
 from __future__ import annotations
@@ -55,7 +68,10 @@ class VerifyReport:
         error_bound: Sum of the replaced blocks' distances.
         tolerance: What ``distance`` was compared with.
         num_states: Random states used (``"states"`` only).
-        num_fused_blocks: Dense blocks the state check applied.
+        num_fused_blocks: Fused blocks the state check applied (per state).
+        num_stages: Sweeps over the state (per state).
+        threads: Threads the state check ran on.
+        estimated_seconds: The state check's estimated time, when estimated.
         seconds: Wall time of the check.
         reason: Why the whole-circuit check was not done, when it was not.
     """
@@ -67,6 +83,9 @@ class VerifyReport:
     tolerance: float
     num_states: int = 0
     num_fused_blocks: int = 0
+    num_stages: int = 0
+    threads: int = 1
+    estimated_seconds: float | None = None
     seconds: float = 0.0
     reason: str = ""
 
@@ -106,7 +125,9 @@ def verify(
     max_state_qubits: int = MAX_STATE_QUBITS,
     num_states: int | None = None,
     tolerance: float | None = None,
-    fuse_size: int = 4,
+    dense_size: int = 2,
+    threads: int = 1,
+    budget: float | None = None,
     seed: int | None = None,
 ) -> VerifyReport:
     """Check that ``compiled`` implements ``original``.
@@ -119,17 +140,24 @@ def verify(
         max_state_qubits: Widest circuit compared on random states.
         num_states: Random states (default 2 up to 20 qubits, 1 above).
         tolerance: Largest distance accepted (default ``max(1e-5, 10 * bound)``).
-        fuse_size: Widest dense block the state check fuses gates into.
+        dense_size: Widest dense block the state check fuses gates into.
+        threads: Threads of the state check.
+        budget: Seconds the state check may take (estimated before it starts);
+            ``None``: no limit.
         seed: Seed of the random states.
 
     Raises:
-        ValueError: The circuits have different widths.
+        ValueError: The circuits have different widths, or a bad argument.
     """
     if original.num_qubits != compiled.num_qubits:
         raise ValueError(
             f"cannot compare a {original.num_qubits}-qubit circuit with a "
             f"{compiled.num_qubits}-qubit one"
         )
+    if not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a positive integer, not {threads!r}")
+    if budget is not None and not budget > 0:
+        raise ValueError(f"budget must be a positive number of seconds, not {budget!r}")
     tol = tolerance if tolerance is not None else max(TOLERANCE_FLOOR, 10 * bound)
     start = time.perf_counter()
     n = original.num_qubits
@@ -144,10 +172,9 @@ def verify(
         report = VerifyReport("unitary", distance <= tol, distance, bound, tol)
     elif n <= max_state_qubits:
         states = num_states if num_states is not None else (2 if n <= 20 else 1)
-        distance, fused = _state_distance(a, b, states, fuse_size, seed)
-        report = VerifyReport(
-            "states", distance <= tol, distance, bound, tol, states, fused
-        )  # fmt: skip
+        report = _state_check(a, b, states, dense_size, threads, budget, seed)
+        report.error_bound, report.tolerance = bound, tol
+        report.ok = (report.distance <= tol) if report.distance is not None else bound <= tol
     else:
         report = VerifyReport(
             "blocks", bound <= tol, None, bound, tol,
@@ -161,57 +188,96 @@ def verify(
     return report
 
 
-def fuse(operations: Sequence[Operation], num_qubits: int, fuse_size: int) -> list[Any]:
-    """Group unitary ``operations`` into dense blocks of at most ``fuse_size`` qubits.
+def apply_operations(
+    state: np.ndarray,
+    operations: Sequence[Operation],
+    num_qubits: int,
+    *,
+    threads: int = 1,
+    dense_size: int = 2,
+) -> None:
+    """Apply unitary ``operations`` to ``state`` in place (the state check's simulator).
 
-    Returns:
-        ``(matrix, qubits)`` pairs in an order that respects every dependency.
+    Args:
+        state: ``complex128`` C-contiguous array of length ``2**num_qubits``.
+        operations: Unitary, unconditioned gates (barriers are skipped).
+        num_qubits: ``n``.
+        threads: Threads sharing the work.
+        dense_size: Widest dense fused block.
+
+    Raises:
+        ValueError: ``state`` has the wrong shape, type or layout.
+        TypeError: An operation cannot be applied to a state.
     """
-    from hpcq.passes.partition import Block, partition
+    from hpcq.passes._stateplan import apply, plan
 
-    circuit = Circuit(num_qubits).extend(op for op in operations if op.name != "barrier")
-    out = []
-    for item in partition(circuit, fuse_size):
-        if isinstance(item, Block):
-            out.append((item.unitary(), item.qubits))
-        else:
-            out.append((item.matrix(), item.qubits))
-    return out
-
-
-def apply_fused(state: np.ndarray, blocks: Sequence[Any]) -> None:
-    """Apply fused ``(matrix, qubits)`` blocks to ``state`` in place (numba kernel)."""
-    from hpcq.passes._statevector_kernels import apply_blocks
-
-    if not blocks:
-        return
-    width = max(len(q) for _, q in blocks)
-    dim = 1 << width
-    matrices = np.zeros((len(blocks), dim, dim), dtype=np.complex128)
-    qubits = np.zeros((len(blocks), width), dtype=np.int64)
-    widths = np.zeros(len(blocks), dtype=np.int64)
-    for i, (matrix, qs) in enumerate(blocks):
-        size = 1 << len(qs)
-        matrices[i, :size, :size] = matrix
-        qubits[i, : len(qs)] = qs
-        widths[i] = len(qs)
-    apply_blocks(state, matrices, qubits, widths)
+    if (
+        not isinstance(state, np.ndarray)
+        or state.dtype != np.complex128
+        or state.shape != (1 << num_qubits,)
+        or not state.flags.c_contiguous
+    ):
+        raise ValueError(f"state must be a contiguous complex128 array of length 2**{num_qubits}")
+    apply(state, plan(operations, num_qubits, dense_size=dense_size), threads)
 
 
-def _state_distance(
-    a: Circuit, b: Circuit, num_states: int, fuse_size: int, seed: int | None
-) -> tuple[float, int]:
+#: Fraction of every stage's groups timed to estimate a state check's duration.
+SAMPLE_FRACTION = 64
+
+
+def _state_check(
+    a: Circuit,
+    b: Circuit,
+    num_states: int,
+    dense_size: int,
+    threads: int,
+    budget: float | None,
+    seed: int | None,
+) -> VerifyReport:
+    """The random-state check of ``b^-1 a``; the caller fills bound and tolerance."""
+    import dataclasses
+
     from hpcq.ir.simulate import random_state
+    from hpcq.passes._stateplan import apply, plan
 
     n = a.num_qubits
-    blocks = fuse(a.operations + b.inverse().operations, n, fuse_size)
+    stages = plan(a.operations + b.inverse().operations, n, dense_size=dense_size)
+    blocks = sum(s.num_blocks for s in stages)
+    report = VerifyReport(
+        "states", False, None, 0.0, 0.0, num_states, blocks, len(stages), threads
+    )
     rng = np.random.default_rng(seed)
+    groups = stages[0].bases.shape[0] if stages else 1
     worst = 0.0
-    for _ in range(num_states):
+    for i in range(num_states):
         psi = random_state(n, rng)
         out = psi.copy()
-        apply_fused(out, blocks)
+        if i == 0 and budget is not None and groups >= SAMPLE_FRACTION:
+            sample = [
+                dataclasses.replace(s, bases=s.bases[: s.bases.shape[0] // SAMPLE_FRACTION])
+                for s in stages
+            ]
+            t0 = time.perf_counter()
+            apply(out, sample, 1)
+            per_state = (time.perf_counter() - t0) * SAMPLE_FRACTION / threads
+            report.estimated_seconds = per_state * num_states
+            logger.info(
+                "verify: state check of %d stages, %d blocks on %d qubits estimated at %.1f s",
+                len(stages), blocks, n, report.estimated_seconds,
+            )  # fmt: skip
+            if report.estimated_seconds > budget:
+                report.method = "blocks"
+                report.num_states = 0
+                report.reason = (
+                    f"state check estimated at {report.estimated_seconds:.0f} s, over the "
+                    f"{budget:.0f} s budget (HPCQ_VERIFY_BUDGET)"
+                )
+                logger.warning("verify: %s; only the block distances vouch", report.reason)
+                return report
+            out[:] = psi
+        apply(out, stages, threads)
         overlap = min(1.0, abs(complex(np.vdot(psi, out))))
         worst = max(worst, math.sqrt(max(0.0, 1.0 - overlap * overlap)))
-        del out
-    return worst, len(blocks)
+        del out, psi
+    report.distance = worst
+    return report

@@ -7,7 +7,8 @@ import pytest
 
 from hpcq.ir import Circuit
 from hpcq.ir.simulate import operations_statevector, random_state
-from hpcq.passes.verify import apply_fused, error_bound, fuse, verify
+from hpcq.passes._stateplan import apply, plan
+from hpcq.passes.verify import apply_operations, error_bound, verify
 
 
 def _layered(num_qubits: int, layers: int, seed: int) -> Circuit:
@@ -21,14 +22,65 @@ def _layered(num_qubits: int, layers: int, seed: int) -> Circuit:
     return c
 
 
-@pytest.mark.parametrize("fuse_size", [1, 2, 3, 4, 5])
-def test_fused_kernel_matches_numpy(fuse_size: int) -> None:
-    c = _layered(7, 6, 3).cx(6, 0).swap(1, 5).ccx(2, 4, 0)
-    psi = random_state(7, np.random.default_rng(0))
-    expected = operations_statevector(c.operations, 7, psi)
+def _mixed(num_qubits: int, seed: int) -> Circuit:
+    """Dense, monomial (CX, X, SWAP, CCX) and diagonal gates, on every qubit."""
+    c = _layered(num_qubits, 6, seed)
+    rng = np.random.default_rng(seed)
+    for _ in range(4 * num_qubits):
+        a, b, t = (int(q) for q in rng.choice(num_qubits, 3, replace=False))
+        kind = int(rng.integers(6))
+        if kind == 0:
+            c.cx(a, b)
+        elif kind == 1:
+            c.rz(float(rng.uniform(-3, 3)), a)
+        elif kind == 2:
+            c.swap(a, b)
+        elif kind == 3:
+            c.ccx(a, b, t)
+        elif kind == 4:
+            c.u3(np.pi, float(rng.uniform(-3, 3)), 0.3, a)
+        else:
+            c.cz(a, b).cu1(0.7, b, t)
+    return c
+
+
+@pytest.mark.parametrize(
+    ("local", "dense", "monomial"),
+    [(3, 3, 3), (4, 2, 4), (5, 1, 5), (6, 3, 8), (9, 2, 8), (9, 4, 9)],
+)
+def test_staged_kernels_match_numpy(local: int, dense: int, monomial: int) -> None:
+    c = _mixed(9, local + dense)
+    psi = random_state(9, np.random.default_rng(local))
+    expected = operations_statevector(c.operations, 9, psi)
+    stages = plan(c.operations, 9, local_qubits=local, dense_size=dense, monomial_size=monomial)
+    kinds = set(np.concatenate([s.kinds for s in stages]).tolist())
+    assert {0, 1} <= kinds  # dense and monomial blocks both exercised
+    for threads in (1, 3):
+        out = psi.copy()
+        apply(out, stages, threads)
+        assert np.allclose(out, expected, atol=1e-12)
+
+
+def test_diagonal_blocks() -> None:
+    c = Circuit(6).h(5).rz(0.1, 0).cu1(0.2, 0, 3).cz(3, 5).t(4).cu1(0.3, 4, 1)
+    stages = plan(c.operations, 6, local_qubits=4, dense_size=2)
+    assert 2 in set(np.concatenate([s.kinds for s in stages]).tolist())
+    psi = random_state(6, np.random.default_rng(1))
     out = psi.copy()
-    apply_fused(out, fuse(c.operations, 7, max(fuse_size, 3)))
-    assert np.allclose(out, expected, atol=1e-12)
+    apply(out, stages, 2)
+    assert np.allclose(out, operations_statevector(c.operations, 6, psi), atol=1e-12)
+
+
+def test_unsorted_gate_qubits_and_public_simulator() -> None:
+    c = Circuit(5).h(4).cx(4, 1).swap(3, 0).ccx(4, 2, 0).u3(0.1, 0.2, 0.3, 3).cx(3, 2)
+    psi = random_state(5, np.random.default_rng(2))
+    out = psi.copy()
+    apply_operations(out, c.operations, 5, threads=2)
+    assert np.allclose(out, operations_statevector(c.operations, 5, psi), atol=1e-12)
+    with pytest.raises(ValueError, match="complex128"):
+        apply_operations(np.zeros(32), c.operations, 5)
+    with pytest.raises(TypeError, match="measure"):
+        apply_operations(out, Circuit(5, 1).measure(0, 0).operations, 5)
 
 
 def test_error_bound_sums_and_rejects_nonsense() -> None:
@@ -52,6 +104,29 @@ def test_state_check_on_a_wide_circuit() -> None:
     bad = a.copy().x(7)
     report = verify(a, bad)
     assert report.method == "states" and not report.ok
+
+
+def test_state_check_threads_and_report() -> None:
+    a = _mixed(14, 5)
+    report = verify(a, a.copy(), threads=2, num_states=2, seed=3)
+    assert report.method == "states" and report.ok and report.distance < 1e-6
+    assert report.threads == 2 and report.num_stages >= 1 and report.num_fused_blocks > 0
+    bad = a.copy().rz(1e-2, 13)
+    assert not verify(a, bad, threads=2).ok
+
+
+def test_budget_falls_back_to_the_bound_with_the_reason() -> None:
+    # 22 qubits: 128 groups of 2**15 amplitudes, enough for the timed sample.
+    a = _layered(22, 4, 7)
+    report = verify(a, a.copy(), bound=1e-9, budget=1e-6)
+    assert report.method == "blocks" and report.ok and report.distance is None
+    assert report.estimated_seconds is not None and report.estimated_seconds > 1e-6
+    assert "budget" in report.reason
+    generous = verify(a, a.copy(), budget=3600.0)
+    assert generous.method == "states" and generous.ok
+    assert generous.estimated_seconds is not None
+    with pytest.raises(ValueError, match="budget"):
+        verify(a, a, budget=0.0)
 
 
 def test_too_wide_falls_back_to_the_bound() -> None:
