@@ -97,16 +97,23 @@ def run_hpcq(names: list[str], level: int, workers: int) -> dict[str, dict[str, 
             result = compiler.compile(str(_path(name)), optimization_level=level, seed=1)
             elapsed = time.perf_counter() - start
             stats = result.stats
+            check = stats.get("verify", {})
             results[name] = {
                 "qubits": stats["num_qubits"],
                 "cx_in": stats["before"]["cx"],
                 "cx": stats["after"]["cx"],
+                "1q_in": stats["before"]["1q"],
                 "1q": stats["after"]["1q"],
+                "depth_in": stats["before"]["depth"],
                 "depth": stats["after"]["depth"],
                 "time": elapsed,
                 "error_bound": result.error_bound,
-                "verified": stats.get("verify", {}).get("method"),
-                "verify_ok": stats.get("verify", {}).get("ok"),
+                "verified": check.get("method"),
+                "verify_ok": check.get("ok"),
+                "verify_distance": check.get("distance"),
+                "verify_time": check.get("seconds"),
+                "verify_reason": check.get("reason", ""),
+                "passes": stats.get("passes", {}),
             }
             print(f"  hpcq -O{level} {name}: {results[name]}", file=sys.stderr, flush=True)
     return results
@@ -150,21 +157,29 @@ def print_small_table(hpcq_res: dict[str, Any], peers: dict[str, Any]) -> None:
 
 def print_large_table(hpcq_res: dict[str, Any], peers: dict[str, Any]) -> None:
     print(
-        "| circuit | qubits | CX in | hpcq -O2 CX | 1q | time | verified | error bound "
-        "| Qiskit O3 CX (time) |"
+        "| circuit | qubits | CX | 1q | depth | hpcq -O2 time | check (time) | distance "
+        "| error bound | Qiskit O3 CX (time) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    notes = []
     for name in LARGE:
         h = hpcq_res.get(name)
         if h is None:
             continue
         q = peers.get("qiskit", {}).get(name)
         qcell = "-" if q is None else f"{q['cx']} ({_fmt_time(q['time'])})"
+        ok = "ok" if h["verify_ok"] else "FAILED"
+        dist = "-" if h["verify_distance"] is None else f"{h['verify_distance']:.1e}"
         print(
-            f"| {name} | {h['qubits']} | {h['cx_in']} | {h['cx']} | {h['1q']} "
-            f"| {_fmt_time(h['time'])} | {h['verified']} {h['verify_ok']} "
+            f"| {name} | {h['qubits']} | {h['cx_in']} -> {h['cx']} | {h['1q_in']} -> {h['1q']} "
+            f"| {h['depth_in']} -> {h['depth']} | {_fmt_time(h['time'])} "
+            f"| {h['verified']} {ok} ({_fmt_time(h['verify_time'])}) | {dist} "
             f"| {h['error_bound']:.1e} | {qcell} |"
         )
+        if h["verify_reason"]:
+            notes.append(f"{name}: {h['verify_reason']}")
+    for note in notes:
+        print(f"- {note}")
 
 
 def main() -> int:
