@@ -157,6 +157,7 @@ def _refined(candidate: Circuit, target: np.ndarray, seed: int) -> Circuit:
 def resynthesize_block(task: BlockTask) -> BlockOutcome:
     """Synthesize one block; runs on any rank (a runtime task)."""
     from hpcq.passes.fuse1q import Fuse1Q
+    from hpcq.passes.structure_search import fewer_cx
     from hpcq.synthesis import synthesize
 
     start = time.perf_counter()
@@ -175,6 +176,13 @@ def resynthesize_block(task: BlockTask) -> BlockOutcome:
         pruned = _delete_scan(task.unitary, pairs, task.threshold, task.seed)
         if pruned is not None:
             candidates.append(pruned)
+        if task.unitary.shape[0] == 8:
+            # The searches can miss a slowly converging structure; on 3 qubits every
+            # structure with fewer CX than the best so far is cheap enough to try.
+            fewest = min([c.count_ops().get("cx", 0) for c in candidates], default=task.cx)
+            found = fewer_cx(task.unitary, fewest, threshold=task.threshold, seed=task.seed)
+            if found is not None:
+                candidates.append(found)
     best: Circuit | None = None
     best_key = (task.cx, task.one_qubit)
     for candidate in candidates:
@@ -233,6 +241,36 @@ def balanced_batches(tasks: Sequence[BlockTask], num_batches: int) -> list[list[
     return [batches[b] for b in order if batches[b]]
 
 
+def guided_batches(tasks: Sequence[BlockTask], num_batches: int) -> list[list[BlockTask]]:
+    """``tasks`` cut into at most ``num_batches`` batches of decreasing estimated cost.
+
+    Batch ``i`` of ``m`` gets about ``(m - i) / (m (m + 1) / 2)`` of the total cost, the
+    costliest tasks first. The runtime places batches in order and idle workers steal
+    unstarted ones, so the run ends on small batches: when the last worker finishes,
+    the others have been idle for at most about one small batch (``2 / (m (m + 1))``
+    of the work), where equal batches would leave up to one ``1 / m`` share.
+    """
+    ordered = sorted(tasks, key=_cost_estimate, reverse=True)
+    m = max(1, min(num_batches, len(ordered)))
+    total = sum(_cost_estimate(t) for t in ordered)
+    share = total / (m * (m + 1) / 2)
+    batches: list[list[BlockTask]] = []
+    current: list[BlockTask] = []
+    load = 0.0
+    for position, task in enumerate(ordered):
+        current.append(task)
+        load += _cost_estimate(task)
+        left = len(ordered) - position - 1
+        # Close the batch at its target, keeping at least one task per later batch.
+        target = share * (m - len(batches))
+        if len(batches) < m - 1 and left > 0 and (load >= target or left <= m - 1 - len(batches)):
+            batches.append(current)
+            current, load = [], 0.0
+    if current:
+        batches.append(current)
+    return batches
+
+
 def run_tasks(tasks: Sequence[BlockTask], progress: Progress | None = None) -> list[BlockOutcome]:
     """Run the block tasks on the active runtime, or serially without one."""
     from hpcq.runtime import get_runtime, has_runtime
@@ -249,7 +287,9 @@ def run_tasks(tasks: Sequence[BlockTask], progress: Progress | None = None) -> l
             if progress is not None:
                 progress(len(outcomes), total)
         return outcomes
-    batches = balanced_batches(tasks, workers * 8)
+    # Four batches per worker: the runtime's map sends that many chunks, so each batch
+    # is one task; decreasing sizes keep the end of the sweep short.
+    batches = guided_batches(tasks, workers * 4)
     future = handle.map(resynthesize_batch, batches)
     done = 0
     while True:
