@@ -157,7 +157,6 @@ def _refined(candidate: Circuit, target: np.ndarray, seed: int) -> Circuit:
 def resynthesize_block(task: BlockTask) -> BlockOutcome:
     """Synthesize one block; runs on any rank (a runtime task)."""
     from hpcq.passes.fuse1q import Fuse1Q
-    from hpcq.passes.structure_search import fewer_cx
     from hpcq.synthesis import synthesize
 
     start = time.perf_counter()
@@ -176,13 +175,6 @@ def resynthesize_block(task: BlockTask) -> BlockOutcome:
         pruned = _delete_scan(task.unitary, pairs, task.threshold, task.seed)
         if pruned is not None:
             candidates.append(pruned)
-        if task.unitary.shape[0] == 8:
-            # The searches can miss a slowly converging structure; on 3 qubits every
-            # structure with fewer CX than the best so far is cheap enough to try.
-            fewest = min([c.count_ops().get("cx", 0) for c in candidates], default=task.cx)
-            found = fewer_cx(task.unitary, fewest, threshold=task.threshold, seed=task.seed)
-            if found is not None:
-                candidates.append(found)
     best: Circuit | None = None
     best_key = (task.cx, task.one_qubit)
     for candidate in candidates:
