@@ -138,17 +138,12 @@ def _monomial(
 
 @njit
 def _diagonal(
-    buf: np.ndarray, size: int, phase: np.ndarray, positions: np.ndarray, k: int
+    buf: np.ndarray, size: int, phase: np.ndarray, positions: np.ndarray, k: int, offs: np.ndarray
 ) -> None:
-    # The phase of amplitude i is phase[bits of i at the block's positions].
-    mask = 0
-    for i in range(k):
-        mask |= 1 << positions[i]
-    low = positions[0]
     if k == 1:
-        step = 1 << low
-        p1 = phase[1]
+        step = 1 << positions[0]
         p0 = phase[0]
+        p1 = phase[1]
         for hi in range(0, size, 2 * step):
             if p0 != 1.0:
                 for i in range(hi, hi + step):
@@ -156,14 +151,23 @@ def _diagonal(
             for i in range(hi + step, hi + 2 * step):
                 buf[i] *= p1
         return
-    run = 1 << low
-    for start in range(0, size, run):
-        j = 0
-        for i in range(k):
-            j |= ((start >> positions[i]) & 1) << i
-        ph = phase[j]
-        for i in range(start, start + run):
-            buf[i] *= ph
+    run = 1 << positions[0]
+    if run >= 16:
+        # Long runs of amplitudes share a phase: look it up once per run.
+        for start in range(0, size, run):
+            j = 0
+            for i in range(k):
+                j |= ((start >> positions[i]) & 1) << i
+            ph = phase[j]
+            for i in range(start, start + run):
+                buf[i] *= ph
+        return
+    dim = 1 << k
+    _block_offsets(positions, k, offs)
+    for sub in range(size >> k):
+        base = _insert_zeros(sub, positions, k)
+        for r in range(dim):
+            buf[base + offs[r]] *= phase[r]
 
 
 @njit
@@ -204,7 +208,7 @@ def apply_stage_blocks(
         pos = positions[b]
         kind = kinds[b]
         if kind == 2:
-            _diagonal(buf, size, cdata[c0 : c0 + dim], pos, k)
+            _diagonal(buf, size, cdata[c0 : c0 + dim], pos, k, offs)
         elif kind == 1:
             i0 = istart[b]
             _monomial(buf, size, cdata[c0 : c0 + dim], idata[i0 : i0 + dim], pos, k, offs, tmp)

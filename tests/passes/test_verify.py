@@ -61,14 +61,18 @@ def test_staged_kernels_match_numpy(local: int, dense: int, monomial: int) -> No
         assert np.allclose(out, expected, atol=1e-12)
 
 
-def test_diagonal_blocks() -> None:
-    c = Circuit(6).h(5).rz(0.1, 0).cu1(0.2, 0, 3).cz(3, 5).t(4).cu1(0.3, 4, 1)
-    stages = plan(c.operations, 6, local_qubits=4, dense_size=2)
+@pytest.mark.parametrize("high", [False, True])
+def test_diagonal_blocks(high: bool) -> None:
+    # high: the diagonal blocks sit on qubits >= 4 (runs of 16+ amplitudes share a phase)
+    c = Circuit(8).h(0).h(6)
+    a, b, d = (4, 5, 7) if high else (0, 1, 3)
+    c.rz(0.1, a).cu1(0.2, a, d).cz(d, b).t(b).cu1(0.3, b, a).h(2)
+    stages = plan(c.operations, 8, local_qubits=8 if high else 4, dense_size=2)
     assert 2 in set(np.concatenate([s.kinds for s in stages]).tolist())
-    psi = random_state(6, np.random.default_rng(1))
+    psi = random_state(8, np.random.default_rng(1))
     out = psi.copy()
     apply(out, stages, 2)
-    assert np.allclose(out, operations_statevector(c.operations, 6, psi), atol=1e-12)
+    assert np.allclose(out, operations_statevector(c.operations, 8, psi), atol=1e-12)
 
 
 def test_unsorted_gate_qubits_and_public_simulator() -> None:
