@@ -154,12 +154,10 @@ def _refined(candidate: Circuit, target: np.ndarray, seed: int) -> Circuit:
     return result.circuit() if result.cost < before else candidate
 
 
-def resynthesize_block(task: BlockTask) -> BlockOutcome:
-    """Synthesize one block; runs on any rank (a runtime task)."""
-    from hpcq.passes.fuse1q import Fuse1Q
+def _search_block(task: BlockTask, *, delete_cx: bool) -> tuple[list[Circuit], str]:
+    """LEAP/QSearch with at most the block's CX, then (level 3) a CX-deletion scan."""
     from hpcq.synthesis import synthesize
 
-    start = time.perf_counter()
     candidates: list[Circuit] = []
     note = ""
     try:
@@ -167,7 +165,7 @@ def resynthesize_block(task: BlockTask) -> BlockOutcome:
         candidates.append(found)
     except SynthesisError as exc:
         note = f"synthesis: {exc}"
-    if task.delete_cx:
+    if delete_cx:
         if candidates:
             pairs = tuple((op.qubits[0], op.qubits[1]) for op in candidates[0] if op.name == "cx")
         else:
@@ -175,6 +173,28 @@ def resynthesize_block(task: BlockTask) -> BlockOutcome:
         pruned = _delete_scan(task.unitary, pairs, task.threshold, task.seed)
         if pruned is not None:
             candidates.append(pruned)
+    return candidates, note
+
+
+def resynthesize_block(task: BlockTask) -> BlockOutcome:
+    """Synthesize one block; runs on any rank (a runtime task)."""
+    from hpcq.passes.fuse1q import Fuse1Q
+    from hpcq.passes.structure_search import fewer_cx
+
+    start = time.perf_counter()
+    candidates: list[Circuit] = []
+    note = ""
+    num_qubits = task.unitary.shape[0].bit_length() - 1
+    # On 3 qubits, blocks of few CX have few enough structures with one CX fewer to
+    # try them all, which finds what the greedy searches miss (slowly converging
+    # structures) in less time than LEAP takes.
+    exhaustive = task.delete_cx and num_qubits == 3
+    candidates, note = _search_block(task, delete_cx=task.delete_cx and not exhaustive)
+    if exhaustive:
+        fewest = min([c.count_ops().get("cx", 0) for c in candidates], default=task.cx)
+        found = fewer_cx(task.unitary, fewest, threshold=task.threshold, seed=task.seed)
+        if found is not None:
+            candidates.append(found)
     best: Circuit | None = None
     best_key = (task.cx, task.one_qubit)
     for candidate in candidates:
