@@ -23,6 +23,7 @@ import numpy as np
 
 from hpcq.ir.circuit import Circuit, Operation
 from hpcq.passes._statevector_kernels import DENSE, DIAGONAL, MONOMIAL
+from hpcq.passes.partition import Block, PartitionItem, partition
 
 #: Entries smaller than this in a fused block's matrix count as zeros when the block
 #: is classified (``cos(pi/2)`` is ``6e-17``, not 0).
@@ -116,12 +117,48 @@ def _compose(members: list[_Fused]) -> _Fused:
     return _Fused(union, phase=phase, perm=perm)
 
 
+#: Measured kernel cost in ns per amplitude: dense blocks by width, monomial, diagonal.
+DENSE_COST = (0.0, 1.1, 2.5, 6.7, 20.0, 45.0, 100.0)
+MONOMIAL_COST = 2.3
+DIAGONAL_COST = 1.2
+
+
+def _cost(fused: _Fused) -> float:
+    if fused.matrix is not None:
+        return DENSE_COST[min(len(fused.qubits), len(DENSE_COST) - 1)]
+    assert fused.perm is not None
+    if np.array_equal(fused.perm, np.arange(fused.perm.shape[0])):
+        return DIAGONAL_COST
+    return MONOMIAL_COST
+
+
+def _item_blocks(item: PartitionItem) -> _Fused:
+    if isinstance(item, Block):
+        return _classify(item.qubits, item.unitary())
+    qubits = tuple(item.qubits)
+    if list(qubits) != sorted(qubits):
+        return _classify(*_sorted_matrix(qubits, item.matrix()))
+    return _classify(qubits, item.matrix())
+
+
+def _cheapest(item: PartitionItem) -> list[_Fused]:
+    """``item`` as one fused block, or split into narrower ones where that is cheaper."""
+    fused = _item_blocks(item)
+    if fused.matrix is None or not isinstance(item, Block) or item.num_qubits <= 2:
+        return [fused]
+    width = max(q for q in item.qubits) + 1
+    parts = [_item_blocks(p) for p in partition(Circuit(width).extend(item.operations), 2)]
+    return parts if sum(_cost(p) for p in parts) < _cost(fused) else [fused]
+
+
 def _fuse_stage(
     ops: Sequence[Operation], width: int, dense_size: int, monomial_size: int
 ) -> list[_Fused]:
-    """Blocks of one stage's operations (on buffer positions ``0..width-1``)."""
-    from hpcq.passes.partition import Block, partition
+    """Blocks of one stage's operations (on buffer positions ``0..width-1``).
 
+    Gates are fused into blocks of ``dense_size`` qubits; a dense block wider than two
+    qubits is split into 2-qubit ones where the kernels' measured costs favour that.
+    """
     out: list[_Fused] = []
     group: list[_Fused] = []
     group_qubits: set[int] = set()
@@ -133,26 +170,17 @@ def _fuse_stage(
             group_qubits.clear()
 
     for item in partition(Circuit(width).extend(ops), dense_size):
-        if isinstance(item, Block):
-            fused = _classify(item.qubits, item.unitary())
-        else:
-            qubits = tuple(item.qubits)
-            order = np.argsort(qubits)
-            matrix = item.matrix()
-            if list(order) != list(range(len(qubits))):
-                fused = _classify(*_sorted_matrix(qubits, matrix))
-            else:
-                fused = _classify(qubits, matrix)
-        if fused.matrix is not None:
-            # A dense block disjoint from the open monomial group commutes with it.
-            if group_qubits.intersection(fused.qubits):
+        for fused in _cheapest(item):
+            if fused.matrix is not None:
+                # A dense block disjoint from the open monomial group commutes with it.
+                if group_qubits.intersection(fused.qubits):
+                    close()
+                out.append(fused)
+                continue
+            if len(group_qubits.union(fused.qubits)) > monomial_size:
                 close()
-            out.append(fused)
-            continue
-        if len(group_qubits.union(fused.qubits)) > monomial_size:
-            close()
-        group.append(fused)
-        group_qubits.update(fused.qubits)
+            group.append(fused)
+            group_qubits.update(fused.qubits)
     close()
     return out
 
@@ -229,8 +257,6 @@ def plan(
     Raises:
         TypeError: An operation is not a bound, unconditioned unitary gate.
     """
-    from hpcq.passes.partition import Block, partition
-
     ops = [op for op in operations if op.name != "barrier"]
     for op in ops:
         if op.condition is not None or not op.gate.is_unitary:

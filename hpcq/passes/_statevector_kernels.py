@@ -92,6 +92,30 @@ def _dense2(buf: np.ndarray, size: int, m: np.ndarray, p0: int, p1: int) -> None
 
 
 @njit
+def _dense3(
+    buf: np.ndarray, size: int, m: np.ndarray, positions: np.ndarray, offs: np.ndarray
+) -> None:
+    _block_offsets(positions, 3, offs)
+    o1, o2, o3, o4, o5, o6, o7 = offs[1], offs[2], offs[3], offs[4], offs[5], offs[6], offs[7]
+    for sub in range(size >> 3):
+        base = _insert_zeros(sub, positions, 3)
+        a0 = buf[base]
+        a1 = buf[base + o1]
+        a2 = buf[base + o2]
+        a3 = buf[base + o3]
+        a4 = buf[base + o4]
+        a5 = buf[base + o5]
+        a6 = buf[base + o6]
+        a7 = buf[base + o7]
+        for r in range(8):
+            row = 8 * r
+            buf[base + offs[r]] = (
+                m[row] * a0 + m[row + 1] * a1 + m[row + 2] * a2 + m[row + 3] * a3
+                + m[row + 4] * a4 + m[row + 5] * a5 + m[row + 6] * a6 + m[row + 7] * a7
+            )  # fmt: skip
+
+
+@njit
 def _dense(
     buf: np.ndarray,
     size: int,
@@ -216,6 +240,8 @@ def apply_stage_blocks(
             _dense1(buf, size, cdata[c0 : c0 + 4], pos[0])
         elif k == 2:
             _dense2(buf, size, cdata[c0 : c0 + 16], pos[0], pos[1])
+        elif k == 3:
+            _dense3(buf, size, cdata[c0 : c0 + 64], pos, offs)
         else:
             _dense(buf, size, cdata[c0 : c0 + dim * dim], pos, k, offs, tmp)
 

@@ -125,7 +125,7 @@ def verify(
     max_state_qubits: int = MAX_STATE_QUBITS,
     num_states: int | None = None,
     tolerance: float | None = None,
-    dense_size: int = 2,
+    dense_size: int = 3,
     threads: int = 1,
     budget: float | None = None,
     seed: int | None = None,
@@ -194,7 +194,7 @@ def apply_operations(
     num_qubits: int,
     *,
     threads: int = 1,
-    dense_size: int = 2,
+    dense_size: int = 3,
 ) -> None:
     """Apply unitary ``operations`` to ``state`` in place (the state check's simulator).
 
