@@ -382,6 +382,22 @@ def compile(
         )
 
 
+def _size_estimate(item: Any) -> int:
+    """A rough size of a list item, to start the biggest circuits first."""
+    if isinstance(item, np.ndarray):
+        return int(item.size) * 64
+    if isinstance(item, Circuit):
+        return len(item) * 32
+    if isinstance(item, str) and ("\n" in item or ";" in item):
+        return len(item)
+    if isinstance(item, (str, Path)):
+        try:
+            return Path(item).stat().st_size
+        except OSError:
+            return 0
+    return 0
+
+
 def _compile_list(
     inputs: list[Any],
     level: int,
@@ -390,11 +406,21 @@ def _compile_list(
     threshold: float,
     verify: bool,
 ) -> list[CompileResult]:
+    """Compile every input, one runtime task per circuit, biggest first.
+
+    Each task resynthesizes its blocks through the same runtime (nested tasks), and a
+    worker waiting for them runs other tasks meanwhile; idle workers steal unstarted
+    circuits, so a batch of unequal circuits stays balanced. Results come back in the
+    order of ``inputs``.
+    """
     from hpcq.runtime import get_runtime, has_runtime
 
     args = [(item, level, seed, max_block_size, threshold, verify) for item in inputs]
     if has_runtime() and get_runtime().num_workers > 0:
-        results: list[CompileResult] = get_runtime().map(_compile_task, args).result()
+        handle = get_runtime()
+        order = sorted(range(len(args)), key=lambda i: -_size_estimate(inputs[i]))
+        futures = {i: handle.submit(_compile_task, args[i]) for i in order}
+        results: list[CompileResult] = handle.wait([futures[i] for i in range(len(args))]).result()
         return results
     return [_compile_task(a) for a in args]
 
