@@ -309,10 +309,11 @@ def _expose_mpiexec() -> None:
     """Spawning from a singleton runs ``mpiexec`` from PATH: make it a safe one.
 
     The ``mpiexec`` beside Python (the mpich wheel's) is used when PATH has none. A Hydra
-    ``mpiexec`` is wrapped to run in a session of its own with ``-disable-auto-cleanup``:
-    otherwise a spawned worker that dies makes it kill its whole process group, the
-    user's interpreter included, where the server should report the lost rank and the
-    program get a :class:`RuntimeSystemError`.
+    ``mpiexec`` is wrapped to run in a session of its own: otherwise a spawned worker
+    that dies makes it kill its whole process group, the user's interpreter included,
+    where the server should report the lost rank and the program get a
+    :class:`RuntimeSystemError`. (``-disable-auto-cleanup`` is not used: it breaks a
+    second spawn from the same process.)
     """
     import hashlib
     import shutil
@@ -334,7 +335,7 @@ def _expose_mpiexec() -> None:
         version = ""
     folder = str(Path(found).parent)
     if "HYDRA" in version and setsid is not None:
-        text = f'#!/bin/sh\nexec "{setsid}" "{found}" -disable-auto-cleanup "$@"\n'
+        text = f'#!/bin/sh\nexec "{setsid}" "{found}" "$@"\n'
         key = hashlib.sha1(text.encode()).hexdigest()[:12]
         wrapper_dir = _config.cache_dir() / "mpiexec" / key
         wrapper = wrapper_dir / "mpiexec"

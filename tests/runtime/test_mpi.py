@@ -103,6 +103,28 @@ def test_attached_mode_spawns_and_leaves_nothing_behind() -> None:
 
 
 @pytest.mark.mpi
+def test_attached_clients_one_after_another(tmp_path: Path) -> None:
+    script = tmp_path / "again.py"
+    script.write_text(
+        "from hpcq.runtime.client import RuntimeClient\n"
+        "if __name__ == '__main__':\n"
+        "    for i in range(3):\n"
+        "        with RuntimeClient(2) as c:\n"
+        "            print('round', i, c.map(abs, [-i, -1]).result(), flush=True)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=mpi_environment(),
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:3] == [f"round {i} [{i}, 1]" for i in range(3)]
+
+
+@pytest.mark.mpi
 def test_attached_stops_at_interpreter_exit_without_close() -> None:
     code = (
         "from hpcq.runtime.client import RuntimeClient\n"
