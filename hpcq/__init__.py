@@ -20,7 +20,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from hpcq import _config
 from hpcq._version import __version__
+
+if _config.launched_by_mpi():
+    # Under mpiexec or srun every rank gets HPCQ_THREADS (default 1) BLAS and numba
+    # threads unless the user set them: N ranks must not each start a thread per core.
+    # This must happen before numpy is first imported, just below.
+    _config.apply_thread_limits()
 from hpcq.exceptions import (
     CircuitError,
     HpcqError,

@@ -39,6 +39,24 @@ _THREAD_VARIABLES = (
 )
 
 
+LAUNCHER_VARIABLES = (
+    "PMI_RANK",
+    "PMI_SIZE",
+    "PMI_FD",
+    "PMIX_RANK",
+    "OMPI_COMM_WORLD_SIZE",
+    "OMPI_COMM_WORLD_RANK",
+    "MPI_LOCALNRANKS",
+    "MV2_COMM_WORLD_SIZE",
+)
+"""Environment variables that launchers (Hydra, PMI-2/PMIx, Open MPI, MVAPICH) set."""
+
+
+def launched_by_mpi() -> bool:
+    """Whether this process was started by an MPI launcher (mpiexec, srun --mpi=...)."""
+    return any(name in os.environ for name in LAUNCHER_VARIABLES)
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value.strip() == "":

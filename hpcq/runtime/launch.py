@@ -27,22 +27,12 @@ from hpcq.runtime.server import RankInfo, Server
 
 logger = logging.getLogger(__name__)
 
-LAUNCHER_VARIABLES = (
-    "PMI_RANK",
-    "PMI_SIZE",
-    "PMI_FD",
-    "PMIX_RANK",
-    "OMPI_COMM_WORLD_SIZE",
-    "OMPI_COMM_WORLD_RANK",
-    "MPI_LOCALNRANKS",
-    "MV2_COMM_WORLD_SIZE",
-)
-"""Environment variables that launchers (Hydra, PMI-2/PMIx, Open MPI, MVAPICH) set."""
+LAUNCHER_VARIABLES = _config.LAUNCHER_VARIABLES
 
 
 def launcher_present() -> bool:
     """Whether this process was started by an MPI launcher (cheap: environment only)."""
-    return any(name in os.environ for name in LAUNCHER_VARIABLES)
+    return _config.launched_by_mpi()
 
 
 def available_cpus() -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from testsupport import EXAMPLES, RunMpi
 
@@ -29,3 +31,17 @@ def test_stats_under_mpiexec(run_mpi: RunMpi) -> None:
     result = run_mpi(2, ["python", "-m", "hpcq", "stats", str(EXAMPLES / "bell.qasm")])
     assert result.returncode == 0, result.stderr
     assert "qubits      2" in result.stdout
+
+
+@pytest.mark.mpi
+def test_every_rank_gets_one_blas_thread_under_mpiexec(run_mpi: RunMpi, tmp_path: Path) -> None:
+    script = tmp_path / "threads.py"
+    script.write_text(
+        "import os, hpcq\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['NUMBA_NUM_THREADS'])\n"
+    )
+    result = run_mpi(2, ["python", str(script)], env={"HPCQ_THREADS": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "1", "1", "1"]
+    result = run_mpi(1, ["python", str(script)], env={"HPCQ_THREADS": "3"})
+    assert result.stdout.split() == ["3", "3"]
