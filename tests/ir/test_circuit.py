@@ -93,7 +93,7 @@ def test_distances() -> None:
 def test_unitary_gate_validation() -> None:
     with pytest.raises(ValueError, match="not unitary"):
         UnitaryGate(np.ones((2, 2)))
-    with pytest.raises(ValueError, match="2\^n x 2\^n"):
+    with pytest.raises(ValueError, match=r"2\^n x 2\^n"):
         UnitaryGate(np.eye(3))
     with pytest.raises(ValueError, match="NaN or infinite"):
         UnitaryGate(np.full((2, 2), np.nan))
