@@ -59,7 +59,7 @@ def search_count(
     *,
     threshold: float = 1e-8,
     seed: int = 0,
-    max_iter: int = 20000,
+    max_iter: int = 5000,
 ) -> Circuit | None:
     """The first structure of exactly ``num_cx`` CX that reaches ``target``, or ``None``.
 
@@ -81,7 +81,7 @@ def search_count(
             seed=seed + index,
             threshold=threshold,
             max_iter=max_iter,
-            ftol=1e-14,
+            ftol=1e-11,
         )
         if result.cost <= threshold:
             return result.circuit()
