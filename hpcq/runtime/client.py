@@ -212,6 +212,16 @@ class RuntimeClient:
             self._closer = connection.close
             self.mode = "detached"
         elif num_workers == 0 or _config.mpi_disabled() or not _mpi_importable():
+            if num_workers:
+                # The caller asked for workers it cannot have: say why, once, and go on.
+                reason = (
+                    "HPCQ_NO_MPI is set"
+                    if _config.mpi_disabled()
+                    else "mpi4py or an MPI library is missing (pip install 'hpcq[mpich]')"
+                )
+                logger.warning(
+                    "%d workers requested but %s: running serially", num_workers, reason
+                )
             backend = SerialBackend()
             self.mode = "serial"
         else:

@@ -116,3 +116,14 @@ def test_stats_on_examples(run_hpcq: RunHpcq, example: Path) -> None:
     result = run_hpcq("stats", "--json", str(example))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["qubits"] == Circuit.from_file(example).num_qubits
+
+
+def test_workers_without_mpi_say_so_and_run_serially(run_hpcq, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "bell.qasm"
+    result = run_hpcq(
+        "compile", "examples/bell.qasm", "-O1", "-o", str(out), "--workers", "2",
+        env={"HPCQ_NO_MPI": "1"}, cwd=str(Path(__file__).resolve().parents[2]),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "2 workers requested but HPCQ_NO_MPI is set: running serially" in result.stderr
+    assert out.exists()
