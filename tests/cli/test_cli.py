@@ -118,7 +118,7 @@ def test_stats_on_examples(run_hpcq: RunHpcq, example: Path) -> None:
     assert json.loads(result.stdout)["qubits"] == Circuit.from_file(example).num_qubits
 
 
-def test_workers_without_mpi_say_so_and_run_serially(run_hpcq, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_workers_without_mpi_say_so_and_run_serially(run_hpcq: RunHpcq, tmp_path: Path) -> None:
     out = tmp_path / "bell.qasm"
     result = run_hpcq(
         "compile", "examples/bell.qasm", "-O1", "-o", str(out), "--workers", "2",
