@@ -38,6 +38,9 @@ def world() -> Any:
 
 def abort(comm: Any, message: str, code: int = 1) -> None:
     """Print ``message`` to stderr and abort every rank of ``comm`` (does not return)."""
+    from hpcq.runtime import aborts
+
+    aborts.run_abort_callbacks()
     try:
         sys.stderr.write(f"hpcq runtime: {message}\n")
         sys.stderr.flush()

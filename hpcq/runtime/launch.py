@@ -14,16 +14,20 @@ import logging
 import math
 import os
 import signal
+import socket
 import sys
 import threading
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hpcq import _config
 from hpcq.exceptions import RuntimeSystemError
+from hpcq.runtime import aborts, terminate
 from hpcq.runtime.roles import MANAGER, WORKER, Plan, plan_roles
 from hpcq.runtime.server import RankInfo, Server
+from hpcq.runtime.watchdog import Watchdog
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +62,19 @@ def available_cpus() -> int:
 # ------------------------------------------------------------------ collective setup
 
 
-def _setup(transport: Any, main_path: str | None) -> tuple[Plan, list[RankInfo], str | None]:
+@dataclass(frozen=True)
+class MainScript:
+    """What rank 0 tells the others at set-up: its main script, ``sys.argv``, watchdog."""
+
+    path: str | None
+    argv: tuple[str, ...] = ()
+    watchdog: str | None = None
+    """The watchdog's socket name (ranks on rank 0's host hand it their output)."""
+
+
+def _setup(
+    transport: Any, main_path: str | None, watchdog: str | None = None
+) -> tuple[Plan, list[RankInfo], MainScript]:
     """Every rank: find the nodes, agree on roles, learn where each rank lives."""
     from hpcq.runtime.comm import hostname
 
@@ -66,10 +82,11 @@ def _setup(transport: Any, main_path: str | None) -> tuple[Plan, list[RankInfo],
     transport.gather_politely()
     per_node = _config.ranks_per_node()
     node = transport.rank // per_node if per_node else transport.node_key()
-    infos = transport.allgather((node, os.getpid(), hostname(), main_path))
+    main = MainScript(main_path, tuple(sys.argv), watchdog) if transport.rank == 0 else None
+    infos = transport.allgather((node, os.getpid(), hostname(), main))
     plan = plan_roles([info[0] for info in infos])
     ranks = [RankInfo(rank, info[1], info[2]) for rank, info in enumerate(infos)]
-    return plan, ranks, infos[0][3]
+    return plan, ranks, infos[0][3] or MainScript(None)
 
 
 def _main_script() -> str | None:
@@ -80,8 +97,13 @@ def _main_script() -> str | None:
     return getattr(main, "__file__", None)
 
 
-def _adopt_main(path: str | None) -> None:
-    """Load rank 0's main script as ``__mp_main__`` so its functions unpickle here."""
+def _adopt_main(main: MainScript) -> None:
+    """Load rank 0's main script as ``__mp_main__`` so its functions unpickle here.
+
+    It runs with rank 0's ``sys.argv`` (a script may read its arguments at top level);
+    code under ``if __name__ == "__main__":`` does not run.
+    """
+    path = main.path
     if not path:
         return
     current = getattr(sys.modules.get("__main__"), "__file__", None)
@@ -91,6 +113,9 @@ def _adopt_main(path: str | None) -> None:
     if folder not in sys.path:
         # as Python does for a script: its folder is importable
         sys.path.insert(0, folder)
+    own_argv = sys.argv
+    if main.argv:
+        sys.argv = list(main.argv)
     try:
         spec = importlib.util.spec_from_file_location("__mp_main__", path)
         if spec is None or spec.loader is None:
@@ -100,11 +125,25 @@ def _adopt_main(path: str | None) -> None:
         # even a partly executed script provides the functions defined before the error
         sys.modules["__main__"] = module
         spec.loader.exec_module(module)
+    except SystemExit:
+        # a script that exits at top level on other ranks: keep what it defined
+        logger.debug("the main script %s exited while loading on this rank", path)
     except Exception as exc:
         logger.warning("could not load the main script %s on this rank: %s", path, exc)
+    finally:
+        sys.argv = own_argv
 
 
 _SERVING = False
+
+
+def _hand_over_output(socket_name: str, rank: int) -> None:
+    from hpcq.runtime.watchdog import hand_over_output
+
+    try:
+        hand_over_output(socket_name, rank)
+    except OSError as exc:
+        logger.debug("rank %d: cannot reach the rank watchdog: %s", rank, exc)
 
 
 def serving() -> bool:
@@ -112,7 +151,7 @@ def serving() -> bool:
     return _SERVING
 
 
-def _run_role(transport: Any, plan: Plan, ranks: list[RankInfo], main_path: str | None) -> bool:
+def _run_role(transport: Any, plan: Plan, ranks: list[RankInfo], main: MainScript) -> bool:
     """A non-zero rank: serve as worker or manager until shutdown; abort on a crash.
 
     Returns whether the server abandoned the runtime (a rank died).
@@ -124,10 +163,13 @@ def _run_role(transport: Any, plan: Plan, ranks: list[RankInfo], main_path: str 
     rank = transport.rank
     role = plan.roles[rank]
     if threading.current_thread() is threading.main_thread():
-        # rank 0 coordinates the shutdown on Ctrl-C; SIGTERM keeps its default action
+        # rank 0 coordinates the shutdown on Ctrl-C and SIGTERM (see terminate.py)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        terminate.install_rank_handler()
+    if main.watchdog and ranks[rank].host == ranks[0].host:
+        _hand_over_output(main.watchdog, rank)
     try:
-        _adopt_main(main_path)
+        _adopt_main(main)
         if role == WORKER:
             from hpcq.runtime.worker import Worker
 
@@ -168,6 +210,7 @@ def serve_if_worker() -> None:
     """
     if not launcher_present() or _config.mpi_disabled():
         return
+    aborts.install_excepthook()
     _config.apply_thread_limits()
     try:
         from hpcq.runtime import comm
@@ -179,9 +222,8 @@ def serve_if_worker() -> None:
     if world.Get_size() < 2 or world.Get_rank() == 0:
         return
     transport = comm.Transport(world)
-    main_path = None
-    plan, ranks, main_path = _setup(transport, main_path)
-    _run_role(transport, plan, ranks, main_path)
+    plan, ranks, main = _setup(transport, None)
+    _run_role(transport, plan, ranks, main)
     transport.flush()
     sys.stdout.flush()
     sys.exit(0)
@@ -200,6 +242,7 @@ def world_server(main_path: str | None = None) -> Server | None:
         return _WORLD
     from hpcq.runtime import comm
 
+    aborts.install_excepthook()
     _config.apply_thread_limits()
     world = comm.world()
     if world.Get_size() < 2:
@@ -209,7 +252,8 @@ def world_server(main_path: str | None = None) -> Server | None:
     if main_path is None:
         main_path = _main_script()
     transport = comm.Transport(world)
-    plan, ranks, _ = _setup(transport, main_path)
+    watchdog = _start_watchdog()
+    plan, ranks, _ = _setup(transport, main_path, watchdog.socket_name if watchdog else None)
 
     def on_death(message: str) -> None:
         comm.abort(world, message)
@@ -218,9 +262,49 @@ def world_server(main_path: str | None = None) -> Server | None:
     server.start_thread()
     _WORLD = server
     atexit.register(stop_world_server)
-    _install_rank0_signals()
+    terminate.install_server_handler()
+    terminate.set_local_ranks(tuple(info.pid for info in ranks[1:] if info.host == ranks[0].host))
+    if watchdog is not None:
+        _watch_ranks(watchdog, plan, ranks)
     logger.info("hpcq runtime up: %d ranks, %d workers", transport.size, plan.num_workers)
+    for info in ranks:
+        logger.info(
+            "rank %d: %s, pid %d on %s", info.rank, plan.roles[info.rank], info.pid, info.host
+        )
     return server
+
+
+_WATCHDOG: Watchdog | None = None
+
+
+def _start_watchdog() -> Watchdog | None:
+    """Rank 0: the watchdog that names the first rank to die (see watchdog.py)."""
+    global _WATCHDOG
+    if not hasattr(os, "pidfd_open") or not hasattr(socket, "send_fds"):
+        return None
+    try:
+        _WATCHDOG = Watchdog()
+    except OSError as exc:
+        logger.warning("cannot start the rank watchdog: %s", exc)
+        return None
+    aborts.on_abort(_WATCHDOG.quiet)
+    return _WATCHDOG
+
+
+def _watch_ranks(watchdog: Watchdog, plan: Plan, ranks: list[RankInfo]) -> None:
+    if len({info.host for info in ranks}) != 1:
+        # several hosts: the first local death may be the launcher's clean-up of a
+        # failure elsewhere, which the watchdog could not tell apart (docs/runtime.md)
+        watchdog.quiet()
+        return
+    _hand_over_output(watchdog.socket_name, 0)
+    watchdog.watch([(info.rank, info.pid, info.host, plan.roles[info.rank]) for info in ranks])
+
+
+def quiet_watchdog() -> None:
+    """The ranks are about to exit in order: the watchdog must not report them."""
+    if _WATCHDOG is not None:
+        _WATCHDOG.quiet()
 
 
 def stop_world_server(timeout: float = 2.0) -> None:
@@ -230,22 +314,12 @@ def stop_world_server(timeout: float = 2.0) -> None:
     if server is None:
         return
     _WORLD = None
+    quiet_watchdog()
     server.stop()
     if not server.join(timeout):
         from hpcq.runtime import comm
 
         comm.abort(server.transport.comm, "the runtime did not shut down in time; aborting")
-
-
-def _install_rank0_signals() -> None:
-    if threading.current_thread() is not threading.main_thread():
-        return
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-
-        def terminate(signum: int, frame: object) -> None:
-            raise SystemExit(128 + signum)
-
-        signal.signal(signal.SIGTERM, terminate)
 
 
 # ------------------------------------------------------------------ attached mode
@@ -358,8 +432,8 @@ def spawned_main() -> None:
     _ignore_failure_notices()
     merged = comm.parent_comm()
     transport = comm.Transport(merged)
-    plan, ranks, main_path = _setup(transport, None)
-    if _run_role(transport, plan, ranks, main_path):
+    plan, ranks, main = _setup(transport, None)
+    if _run_role(transport, plan, ranks, main):
         # the runtime broke; the parent will not disconnect, so neither do we
         sys.stdout.flush()
         os._exit(0)

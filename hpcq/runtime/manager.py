@@ -12,6 +12,7 @@ import logging
 import os
 from typing import Any
 
+from hpcq.runtime import terminate
 from hpcq.runtime._poll import Backoff, Every, process_alive
 from hpcq.runtime.coordinator import Coordinator
 from hpcq.runtime.protocol import ClientConfig, ClientLeft, LogRecords, Shutdown
@@ -54,6 +55,9 @@ class Manager(Coordinator):
                 continue
             if liveness.due():
                 self._check_ranks()
+            if terminate.overdue():
+                logger.error("manager rank %s: stopped by SIGTERM", self.transport.rank)
+                os._exit(terminate.EXIT_STATUS)
             backoff.sleep()
         if self.abandoned:
             self.transport.flush(timeout=1.0)

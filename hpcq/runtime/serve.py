@@ -18,12 +18,15 @@ logger = logging.getLogger(__name__)
 def serve(address: str, token_file: str | None, workers: int | None) -> int:
     """Serve until SIGINT or SIGTERM; returns the exit status.
 
+    A signal stops every rank in order and prints one line: ``hpcq: stopped by SIGTERM``
+    (status 143) or ``hpcq: interrupted`` (SIGINT, status 130).
+
     Args:
         address: ``HOST:PORT`` to listen on.
         token_file: The token file (created if absent), or ``None`` for the default.
         workers: Workers to spawn when not launched by mpiexec (default: CPUs available).
     """
-    from hpcq.runtime import detached, launch
+    from hpcq.runtime import detached, launch, terminate
 
     detached.parse_address(address)
     path = Path(token_file) if token_file else detached.default_token_file()
@@ -42,8 +45,13 @@ def serve(address: str, token_file: str | None, workers: int | None) -> int:
     listener = detached.Listener(server, address, token)
     listener.start()
     stop = threading.Event()
+    received: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        if signum == signal.SIGTERM and not received:
+            # interrupt what the local workers run, as when every rank gets SIGTERM
+            terminate.forward_to_local_ranks()
+        received.append(signum)
         stop.set()
 
     signal.signal(signal.SIGINT, on_signal)
@@ -67,4 +75,10 @@ def serve(address: str, token_file: str | None, workers: int | None) -> int:
         print(f"hpcq: error: {broken}", file=sys.stderr)
         return 1
     logger.info("runtime stopped")
+    if received and received[0] == signal.SIGTERM:
+        print(terminate.MESSAGE, file=sys.stderr)
+        return terminate.EXIT_STATUS
+    if received:
+        print("hpcq: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
     return 0

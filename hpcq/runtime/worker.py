@@ -19,7 +19,7 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hpcq.runtime import logforward, task
+from hpcq.runtime import logforward, task, terminate
 from hpcq.runtime._context import set_runtime
 from hpcq.runtime._poll import Backoff, Every, process_alive
 from hpcq.runtime.future import RuntimeFuture, TaskCancelledError, Waitable, drive_blocking
@@ -156,6 +156,7 @@ class Worker:
         """Run until the server says to shut down."""
         set_runtime(self.handle)
         logforward.install_forwarding(self._rank, self._log_record)
+        terminate.set_task_probe(lambda: bool(self._stack))
         while not self._shutdown:
             if self._step():
                 self._backoff.reset()
@@ -163,6 +164,10 @@ class Worker:
             if self._liveness.due() and not self._server_alive():
                 logger.error("rank %s: the server (rank 0) is gone; exiting", self._rank)
                 os._exit(1)
+            if terminate.overdue():
+                # SIGTERM reached this rank but rank 0 did not stop the runtime
+                logger.error("rank %s: stopped by SIGTERM", self._rank)
+                os._exit(terminate.EXIT_STATUS)
             self._backoff.sleep()
         # the acknowledgement is the last message this rank sends
         self._transport.send(self._parent, Shutdown())
@@ -310,6 +315,11 @@ class Worker:
         self._enter(running)
         try:
             value = task.begin(spec.payload, drive_blocking)
+        except terminate.TerminationRequested:
+            self._stack.pop()
+            running.cancelled = True
+            self._finish(running, TaskResult(spec.task_id, False, cancelled=True))
+            return
         except Exception as exc:
             self._stack.pop()
             self._fail(running, exc)
@@ -329,6 +339,11 @@ class Worker:
         except StopIteration as stop:
             self._stack.pop()
             self._finish(running, task.success(running.spec.task_id, stop.value))
+            return
+        except terminate.TerminationRequested:
+            self._stack.pop()
+            running.cancelled = True
+            self._finish(running, TaskResult(running.spec.task_id, False, cancelled=True))
             return
         except Exception as exc:
             self._stack.pop()
