@@ -5,9 +5,10 @@ once and prints the PID of whichever rank it picks, so no hpcq code on the survi
 ranks gets to say which rank died. Rank 0 therefore starts this small process (plain
 Python, standard library only, in a session of its own so the launcher's clean-up does
 not reach it). Every rank on the node hands it a copy of its standard output and error
-(over a Unix socket) and it holds a pidfd of each rank. Hydra notices a dead rank by
-the end of file on that rank's output pipes, which cannot happen while the watchdog
-holds copies: so the watchdog always sees the first death first. It prints::
+and its PMI socket (over a Unix socket) and it holds a pidfd of each rank. Hydra
+notices a dead rank when that rank's PMI socket and output pipes close, which cannot
+happen while the watchdog holds copies: so the watchdog sees the first death first.
+It prints::
 
     hpcq: rank 2 (pid 4242 on node1) died (killed by signal 9); the job is ending
 
@@ -84,8 +85,21 @@ def hand_over_output(socket_name: str, rank: int) -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(READY_TIMEOUT)
         sock.connect("\0" + socket_name)
-        socket.send_fds(sock, [struct.pack("!i", rank)], [1, 2])
+        socket.send_fds(sock, [struct.pack("!i", rank)], _held_fds())
         sock.recv(1)
+
+
+def _held_fds() -> list[int]:
+    """This rank's stdout, stderr and PMI socket: how a launcher notices a rank ending."""
+    fds = [1, 2]
+    value = os.environ.get("PMI_FD", "")
+    if value.isdigit():
+        try:
+            os.fstat(int(value))
+            fds.append(int(value))
+        except OSError:
+            pass
+    return fds
 
 
 def _exit_status(pid: int) -> str:
@@ -118,7 +132,7 @@ class _State:
                 1
             ]
             try:
-                _, fds, _, _ = socket.recv_fds(conn, 16, 2)
+                _, fds, _, _ = socket.recv_fds(conn, 16, 8)
             except OSError:
                 return
             if uid != os.getuid():

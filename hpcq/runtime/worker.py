@@ -195,6 +195,9 @@ class Worker:
         if self._stack and self._stack[-1].cancelled:
             # the waiting task was cancelled: let its wait raise before running more
             pass
+        elif terminate.requested():
+            # SIGTERM: start nothing more, wait for rank 0's shutdown
+            pass
         elif self._ready:
             self._resume(self._ready.popleft())
             progressed = True

@@ -97,7 +97,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     handle = start_serve(tmp_path_factory.mktemp("serve"), [mpiexec, "-n", "3"])
     yield handle
     assert stop(handle) < 5
-    assert handle.proc.returncode == 0, handle.proc.stderr.read() if handle.proc.stderr else ""
+    # SIGTERM is a normal stop request: one line and the conventional status 128 + 15
+    err = handle.proc.stderr.read() if handle.proc.stderr else ""
+    assert handle.proc.returncode == 143, err
+    assert "hpcq: stopped by SIGTERM" in err
 
 
 def test_token_file_is_private(served: Served) -> None:

@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from testsupport import find_mpiexec, mpi_environment
 
-FAULTS = str(Path(__file__).parent / "scripts" / "faults.py")
+SCRIPTS = Path(__file__).parent / "scripts"
+FAULTS = str(SCRIPTS / "faults.py")
+EARLY = str(SCRIPTS / "early.py")
+ARGV_MAIN = str(SCRIPTS / "argv_main.py")
 
 pytestmark = pytest.mark.mpi
 
@@ -39,11 +42,133 @@ def test_exception_escaping_a_task_aborts_naming_the_rank(run_mpi) -> None:
     assert elapsed < 10
 
 
-def test_killed_worker_ends_the_job(run_mpi) -> None:
-    out, elapsed = timed(run_mpi, 3, ["python", FAULTS, "world", "kill-worker"], timeout=30)
+@pytest.mark.parametrize("n", [2, 4])
+def test_killed_worker_ends_the_job_naming_the_rank(run_mpi, n: int) -> None:
+    out, elapsed = timed(run_mpi, n, ["python", FAULTS, "world", "kill-worker"], timeout=30)
     assert out.returncode != 0
     assert "scenario finished" not in out.stdout
     assert elapsed < 10
+    # Hydra names some PID; the watchdog names the rank that died first
+    pid = re.search(r"killing worker pid (\d+)", out.stdout).group(1)
+    assert re.search(
+        rf"hpcq: rank [1-9]\d* \(pid {pid} on .+\) died \(killed by signal 9\)", out.stderr
+    ), out.stderr
+
+
+@pytest.mark.parametrize(
+    ("n", "rank", "others"), [(2, 0, "barrier"), (4, 0, "barrier"), (4, 2, "runtime")]
+)
+def test_exception_before_mpi_init_aborts_the_job(run_mpi, n: int, rank: int, others: str) -> None:
+    """A rank fails before MPI_Init while the others wait in it: no hang."""
+    out, elapsed = timed(run_mpi, n, ["python", EARLY, str(rank), others], timeout=30)
+    assert out.returncode != 0
+    assert f"hpcq: unhandled RuntimeError on rank {rank} (" in out.stderr, out.stderr
+    assert f"RuntimeError: early failure on rank {rank}" in out.stderr
+    assert "finished" not in out.stdout
+    assert elapsed < 10
+
+
+def test_workers_load_the_main_script_with_rank_0_argv(run_mpi) -> None:
+    out = run_mpi(3, ["python", ARGV_MAIN, "hey"], timeout=60)
+    assert out.returncode == 0, out.stderr
+    # the functions come from the script as loaded on the workers, with rank 0's argv
+    assert "results ['HEY', 'HEYHEY', 'HEYHEYHEY']" in out.stdout
+    assert out.stderr == "", out.stderr
+
+
+def _sigterm_every_rank(pids: list[int], proc: subprocess.Popen[str]) -> tuple[float, str]:
+    start = time.monotonic()
+    for pid in pids:
+        os.kill(pid, signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return time.monotonic() - start, err
+
+
+def test_sigterm_to_every_rank_stops_quietly() -> None:
+    """As ``scancel`` does: SIGTERM reaches every rank at once, tasks are running."""
+    mpiexec = find_mpiexec()
+    assert mpiexec is not None
+    proc = subprocess.Popen(
+        [mpiexec, "-n", "3", sys.executable, FAULTS, "world", "wait"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=mpi_environment(),
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    pids = [int(p) for p in proc.stdout.readline().split()[1:]]
+    assert len(pids) == 3
+    assert proc.stdout.readline().strip() == "waiting"
+    time.sleep(0.5)
+    elapsed, err = _sigterm_every_rank(pids, proc)
+    assert elapsed < 5
+    assert proc.returncode == 143, err
+    assert err.count("hpcq: stopped by SIGTERM") == 1, err
+    assert "aborting" not in err and "Traceback" not in err and "BAD TERMINATION" not in err
+
+
+def _siblings(pid: int) -> list[int]:
+    """``pid`` and the other processes with its parent (the ranks Hydra's proxy started)."""
+
+    def parent(p: str) -> int:
+        return int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+    proxy = parent(str(pid))
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if parent(entry.name) == proxy:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def test_sigterm_to_every_rank_of_serve_stops_quietly(tmp_path: Path) -> None:
+    mpiexec = find_mpiexec()
+    assert mpiexec is not None
+    token = tmp_path / "token"
+    proc = subprocess.Popen(
+        [
+            mpiexec,
+            "-n",
+            "3",
+            sys.executable,
+            "-m",
+            "hpcq",
+            "serve",
+            "--address",
+            "127.0.0.1:0",
+            "--token-file",
+            str(token),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=mpi_environment(),
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    match = re.search(r"\(pid (\d+)\)", first)
+    assert match, first
+    pids = _siblings(int(match.group(1)))
+    assert len(pids) == 3, pids
+    elapsed, err = _sigterm_every_rank(pids, proc)
+    assert elapsed < 5
+    assert proc.returncode == 143, err
+    assert err.count("hpcq: stopped by SIGTERM") == 1, err
+    assert "aborting" not in err and "Traceback" not in err and "BAD TERMINATION" not in err
 
 
 def test_killed_attached_worker_ends_the_job() -> None:
@@ -83,13 +208,20 @@ def test_signal_to_rank_0_stops_every_rank(signum: int) -> None:
         assert proc.stdout is not None
         first = proc.stdout.readline()
         pid = int(re.search(r"rank0 pid (\d+)", first).group(1))
+        assert proc.stdout.readline().startswith("ranks ")
         assert proc.stdout.readline().strip() == "waiting"
         time.sleep(0.5)
         start = time.monotonic()
         os.kill(pid, signum)
         proc.wait(timeout=15)
         assert time.monotonic() - start < 5
-        assert proc.returncode != 0
+        if signum == signal.SIGTERM:
+            # rank 0 passes SIGTERM on to its node's ranks: a quiet, orderly stop
+            err = proc.stderr.read() if proc.stderr else ""
+            assert proc.returncode == 143, err
+            assert "aborting" not in err and "Traceback" not in err, err
+        else:
+            assert proc.returncode != 0
     finally:
         if proc.poll() is None:
             proc.kill()

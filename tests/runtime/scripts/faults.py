@@ -38,6 +38,8 @@ def main(mode: str, scenario: str) -> None:
             client.close()
             sys.exit(7)
     if scenario == "wait":
+        pids = " ".join(str(pid) for _, _, pid, _ in client.ranks)
+        print(f"ranks {pids}", flush=True)
         print("waiting", flush=True)
         client.map(nap, [60.0] * 4).result()
     print("scenario finished without a fault", flush=True)
