@@ -240,6 +240,22 @@ def resynthesize_batch(tasks: Sequence[BlockTask]) -> list[BlockOutcome]:
     return [resynthesize_block(task) for task in tasks]
 
 
+def resynthesize_batch_in_place(tasks: Sequence[BlockTask]) -> list[BlockOutcome]:
+    """:func:`resynthesize_batch` with each block's search run inside this task.
+
+    Used when there are enough blocks to keep every worker busy: the blocks are the
+    parallelism, and the searches' own sub-tasks (one per template expansion, a few
+    milliseconds each) would only add messages and waiting.
+    """
+    from hpcq.runtime._context import reset_runtime, set_runtime
+
+    token = set_runtime(None)
+    try:
+        return resynthesize_batch(tasks)
+    finally:
+        reset_runtime(token)
+
+
 def _cost_estimate(task: BlockTask) -> float:
     # Search effort grows with the width (unitary size) and the CX to beat.
     return float((4 ** (task.unitary.shape[0].bit_length() - 1)) * (1 + task.cx))
@@ -307,7 +323,9 @@ def run_tasks(tasks: Sequence[BlockTask], progress: Progress | None = None) -> l
     # Four batches per worker: the runtime's map sends that many chunks, so each batch
     # is one task; decreasing sizes keep the end of the sweep short.
     batches = guided_batches(tasks, workers * 4)
-    future = handle.map(resynthesize_batch, batches)
+    # With at least two blocks per worker the blocks alone keep the workers busy.
+    fn = resynthesize_batch_in_place if len(tasks) >= 2 * workers else resynthesize_batch
+    future = handle.map(fn, batches)
     done = 0
     while True:
         fresh = handle.next(future).result()
