@@ -28,6 +28,11 @@ if _config.launched_by_mpi():
     # threads unless the user set them: N ranks must not each start a thread per core.
     # This must happen before numpy is first imported, just below.
     _config.apply_thread_limits()
+    # An unhandled exception on any rank aborts the whole job instead of leaving the
+    # other ranks waiting in MPI_Init or a collective (imports no mpi4py until it fires).
+    from hpcq.runtime.aborts import install_excepthook
+
+    install_excepthook()
 from hpcq.exceptions import (
     CircuitError,
     HpcqError,

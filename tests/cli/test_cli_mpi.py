@@ -45,3 +45,25 @@ def test_every_rank_gets_one_blas_thread_under_mpiexec(run_mpi: RunMpi, tmp_path
     assert result.stdout.split() == ["1", "1", "1", "1"]
     result = run_mpi(1, ["python", str(script)], env={"HPCQ_THREADS": "3"})
     assert result.stdout.split() == ["3", "3"]
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize("size", [2, 4])
+def test_a_script_failing_after_import_hpcq_aborts_the_job(
+    run_mpi: RunMpi, tmp_path: Path, size: int
+) -> None:
+    # Rank 0 fails before any MPI call while the others wait in a collective: without
+    # the excepthook installed by `import hpcq`, they would wait forever.
+    script = tmp_path / "early.py"
+    script.write_text(
+        "import os\n"
+        "import hpcq\n"
+        "if os.environ.get('PMI_RANK') == '0':\n"
+        "    raise RuntimeError('rank 0 fails early')\n"
+        "from mpi4py import MPI\n"
+        "MPI.COMM_WORLD.Barrier()\n"
+    )
+    result = run_mpi(size, ["python", str(script)], timeout=30)
+    assert result.returncode != 0
+    assert "hpcq: unhandled RuntimeError on rank 0" in result.stderr
+    assert "rank 0 fails early" in result.stderr
