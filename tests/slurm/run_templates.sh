@@ -125,7 +125,7 @@ run_resume() {
   [ -d "$out_dir" ] || run_single_node
   log "resume: resubmitting slurm/single-node.sbatch on the finished $out_dir"
   local before after
-  before=$(cd "$out_dir" && stat -c '%n %i %Y' -- *.qasm *.ll 2>/dev/null | sort)
+  before=$(cd "$out_dir" && shopt -s nullglob && stat -c '%n %i %Y' -- *.qasm *.ll | sort) || true
   [ -n "$before" ] || fail "resume: no outputs in $out_dir to resume from"
   export HPCQ_OUTPUT_DIR="$out_dir"
   submit single-node
@@ -133,7 +133,7 @@ run_resume() {
   local file="$WORK/single-node-$JOB_ID.out"
   [ "$JOB_RC" = 0 ] || { show_log "$file"; fail "resume: job exit code $JOB_RC"; }
   check_log "$file" 4
-  after=$(cd "$out_dir" && stat -c '%n %i %Y' -- *.qasm *.ll 2>/dev/null | sort)
+  after=$(cd "$out_dir" && shopt -s nullglob && stat -c '%n %i %Y' -- *.qasm *.ll | sort) || true
   [ "$before" = "$after" ] || fail "resume: finished outputs were rewritten:" \
     "$(diff <(echo "$before") <(echo "$after") || true)"
   verify "$out_dir" "${EXAMPLES[@]}"
