@@ -304,6 +304,10 @@ def guided_batches(tasks: Sequence[BlockTask], num_batches: int) -> list[list[Bl
     return batches
 
 
+BATCHES_PER_WORKER = 12
+"""Batches a sweep is cut into per worker (see :func:`guided_batches`)."""
+
+
 def run_tasks(tasks: Sequence[BlockTask], progress: Progress | None = None) -> list[BlockOutcome]:
     """Run the block tasks on the active runtime, or serially without one."""
     from hpcq.runtime import get_runtime, has_runtime
@@ -320,24 +324,18 @@ def run_tasks(tasks: Sequence[BlockTask], progress: Progress | None = None) -> l
             if progress is not None:
                 progress(len(outcomes), total)
         return outcomes
-    # Four batches per worker: the runtime's map sends that many chunks, so each batch
-    # is one task; decreasing sizes keep the end of the sweep short.
-    batches = guided_batches(tasks, workers * 4)
+    # Many batches of decreasing estimated cost, each its own task (a map would pack
+    # them into a few chunks per worker): estimates are rough, so small late batches
+    # are what keeps every worker busy until the end of the sweep.
+    batches = guided_batches(tasks, workers * BATCHES_PER_WORKER)
     # With at least two blocks per worker the blocks alone keep the workers busy.
     fn = resynthesize_batch_in_place if len(tasks) >= 2 * workers else resynthesize_batch
-    future = handle.map(fn, batches)
-    done = 0
-    while True:
-        fresh = handle.next(future).result()
-        if not fresh:
-            break
-        for _, batch in fresh:
-            outcomes.extend(batch)
-            done += len(batch)
+    futures = [handle.submit(fn, batch) for batch in batches]
+    for future in futures:
+        batch_outcomes = future.result()
+        outcomes.extend(batch_outcomes)
         if progress is not None:
-            progress(done, total)
-    if len(outcomes) != total:
-        outcomes = [o for batch in future.result() for o in batch]
+            progress(len(outcomes), total)
     return outcomes
 
 
