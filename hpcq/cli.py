@@ -46,6 +46,19 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
 
+class StopRequested(KeyboardInterrupt):
+    """SIGTERM (``scancel``, a Slurm time limit) turned into an unwinding exception.
+
+    It unwinds like Ctrl-C, so temporary files are removed and finished outputs stay;
+    :func:`main` reports it in one line with the conventional status 143.
+    """
+
+
+def raise_stop_requested(signum: int, frame: object) -> None:
+    """A SIGTERM handler for long commands: unwind through :class:`StopRequested`."""
+    raise StopRequested
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
     parser = argparse.ArgumentParser(
@@ -203,6 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         launch.world_server()
     try:
         return int(args.func(args) or 0)
+    except StopRequested:
+        from hpcq.runtime import terminate
+
+        print(terminate.MESSAGE, file=sys.stderr)
+        return terminate.EXIT_STATUS
     except KeyboardInterrupt:
         print("hpcq: interrupted", file=sys.stderr)
         return 130

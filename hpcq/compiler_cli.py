@@ -220,11 +220,6 @@ def print_table(rows: list[dict[str, Any]], stream: TextIO) -> None:
         )
 
 
-def _terminate(signum: int, frame: object) -> None:
-    # SIGTERM unwinds like Ctrl-C: temporary files are removed, finished outputs stay.
-    raise KeyboardInterrupt
-
-
 def _open_compiler(workers: int | None) -> Any:
     from hpcq.compiler import Compiler
     from hpcq.runtime.launch import launcher_present
@@ -240,7 +235,9 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     inputs: list[str] = list(args.inputs)
     fmt = args.format
     paths = output_paths(inputs, args.output, fmt)
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    from hpcq.cli import raise_stop_requested
+
+    previous = signal.signal(signal.SIGTERM, raise_stop_requested)
     rows: list[dict[str, Any]] = []
     failed = 0
     progress = Progress(len(inputs), sys.stderr)

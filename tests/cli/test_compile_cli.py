@@ -96,7 +96,9 @@ def test_sigterm_then_resume(tmp_path: Path) -> None:
             break
         time.sleep(0.2)
     proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stderr
+    assert "hpcq: stopped by SIGTERM" in stderr and "Traceback" not in stderr
     finished = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("*.qasm")}
     assert 2 <= len(finished) < len(names), "the run was not interrupted part-way"
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
