@@ -95,7 +95,9 @@ def main(argv):
             print("DONE", flush=True)
             return
         start = time.monotonic()
-        future = client.submit(waits_on_sleepers, 40, 0.2)
+        # Many short sleepers: cancellation drops unstarted map chunks (a running chunk
+        # finishes), so the run must end well before all of them could have slept.
+        future = client.submit(waits_on_sleepers, 200, 0.1)
         time.sleep(0.5)
         check("cancel-returns", future.cancel())
         try:
@@ -104,7 +106,7 @@ def main(argv):
             check("cancelled-raises", True)
         check("usable-after-cancel", client.map(square, range(8)).result(timeout=30)[-1] == 49)
         elapsed = time.monotonic() - start
-        budget = 40 * 0.2 / max(1, client.num_workers)
+        budget = 200 * 0.1 / max(1, client.num_workers)
         check("cancel-drops-subtree", elapsed < budget, f"{elapsed:.2f}s vs {budget:.2f}s")
     print("DONE", flush=True)
 
