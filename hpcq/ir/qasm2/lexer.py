@@ -27,6 +27,15 @@ _TOKEN = re.compile(
 _KIND = {"arrow": "->", "eqeq": "=="}
 
 
+KEYWORDS = frozenset(
+    (
+        "OPENQASM", "include", "qreg", "creg", "gate", "opaque", "measure", "reset",
+        "barrier", "if", "pi",
+    )
+)  # fmt: skip
+"""The words of OpenQASM 2 that cannot name a register or a gate."""
+
+
 def position(text: str, offset: int) -> tuple[int, int]:
     """The 1-based ``(line, column)`` of ``offset`` in ``text``."""
     offset = max(0, min(offset, len(text)))

@@ -21,28 +21,13 @@ from pathlib import Path
 from hpcq.exceptions import QasmError
 from hpcq.ir.circuit import Circuit, Condition, Operation, Register
 from hpcq.ir.gates import BARRIER, MEASURE, RESET, STANDARD_GATES, CompositeGate, Gate
-from hpcq.ir.parameter import Parameter, ParamValue
+from hpcq.ir.parameter import UNARY_FUNCTIONS, Parameter, ParamValue
 from hpcq.ir.qasm2.expression import ExpressionParser
-from hpcq.ir.qasm2.lexer import Lexer, Token, describe
+from hpcq.ir.qasm2.lexer import KEYWORDS, Lexer, Token, describe
 
 logger = logging.getLogger(__name__)
 
-_KEYWORDS = frozenset(
-    [
-        "OPENQASM",
-        "include",
-        "qreg",
-        "creg",
-        "gate",
-        "opaque",
-        "measure",
-        "reset",
-        "barrier",
-        "if",
-        "pi",
-    ]
-)
-_FUNCTIONS = frozenset(("sin", "cos", "tan", "exp", "ln", "sqrt"))
+_FUNCTIONS = frozenset(UNARY_FUNCTIONS)
 
 # name, optional parameters without nested parentheses, indexed arguments, ';'.
 _FAST = re.compile(
@@ -204,7 +189,7 @@ class _FileParser:
             if match is not None:
                 key = text[match.start(1) : match.end()]
                 cached = cache.get(key)
-                if cached is None and match.group(1) not in _KEYWORDS:
+                if cached is None and match.group(1) not in KEYWORDS:
                     cached = cache[key] = self._fast_statement(match)
                 if cached is not None:
                     ops.extend(cached)
@@ -328,7 +313,7 @@ class _FileParser:
 
     def _new_name(self, token: Token, what: str) -> str:
         name = token[1]
-        if name in _KEYWORDS or name in _FUNCTIONS:
+        if name in KEYWORDS or name in _FUNCTIONS:
             raise self.error(f"'{name}' is a reserved word and cannot name a {what}", token[2])
         return name
 

@@ -16,35 +16,15 @@ from collections.abc import Sequence
 
 from hpcq.ir.circuit import Circuit, Operation, Register
 from hpcq.ir.gates import CompositeGate, Directive, Gate, StandardGate, UnitaryGate
-from hpcq.ir.parameter import ParameterExpression, ParamValue, format_param
+from hpcq.ir.parameter import UNARY_FUNCTIONS, ParameterExpression, ParamValue, format_param
+from hpcq.ir.qasm2.lexer import KEYWORDS
 from hpcq.ir.qasm2.qelib1 import EXTENSION_DEFINITIONS, QELIB1_GATES, composite_gates
 
 logger = logging.getLogger(__name__)
 
 _IDENTIFIER = re.compile(r"[a-z][A-Za-z0-9_]*\Z")
-_RESERVED = frozenset(
-    [
-        "OPENQASM",
-        "include",
-        "qreg",
-        "creg",
-        "gate",
-        "opaque",
-        "measure",
-        "reset",
-        "barrier",
-        "if",
-        "pi",
-        "U",
-        "CX",
-        "sin",
-        "cos",
-        "tan",
-        "exp",
-        "ln",
-        "sqrt",
-    ]
-)
+# Names a written gate or register may not take: keywords, built-ins, functions.
+_RESERVED = KEYWORDS | {"U", "CX"} | frozenset(UNARY_FUNCTIONS)
 
 
 def dumps(circuit: Circuit) -> str:
