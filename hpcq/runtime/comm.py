@@ -7,8 +7,10 @@ when nothing arrived. Sends are non-blocking and completed lazily.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import signal
 import socket
 import sys
 from typing import Any
@@ -45,8 +47,21 @@ def abort(comm: Any, message: str, code: int = 1) -> None:
         sys.stderr.write(f"hpcq runtime: {message}\n")
         sys.stderr.flush()
     finally:
+        _deadline_for_abort()
         comm.Abort(code)
         os._exit(code)
+
+
+ABORT_GRACE = 5
+"""Seconds MPI_Abort may take before the kernel ends this process (SIGALRM)."""
+
+
+def _deadline_for_abort() -> None:
+    # MPI_Abort asks the process manager to end the job; with a singleton whose spawned
+    # ranks are already gone it can wait forever. SIGALRM's default action ends the
+    # process, so an abort always finishes (status 142 at worst) instead of hanging.
+    if signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None):
+        signal.alarm(ABORT_GRACE)
 
 
 class Transport:
@@ -136,6 +151,8 @@ def abort_at_exit(code: int = 1) -> None:
     setter = getattr(mpi(), "_set_abort_status", None)
     if setter is not None:
         setter(code)
+        # Registered after mpi4py's own exit hook, so it runs first and bounds the abort.
+        atexit.register(_deadline_for_abort)
 
 
 def spawn(count: int, code: str) -> Any:
