@@ -121,7 +121,7 @@ def test_two_clients_at_once(served: Served) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=mpi_environment(),
+            env=mpi_environment({"API_SHARED_RUNTIME": "1"}),
             stdin=subprocess.DEVNULL,
         )
         for _ in range(2)

@@ -5,6 +5,7 @@ usage: api.py world | attached N | detached HOST:PORT TOKEN_FILE | serial
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 import time
@@ -60,7 +61,10 @@ def main(argv):
         check("in-task-handle", flags == (True, client.num_workers), str(flags))
         check("nested-blocking", client.submit(nested, 3, 8).result(timeout=60) == 512)
         check("nested-async", client.submit(nested_async, 3, 8).result(timeout=60) == 512)
-        if client.num_workers:
+        # Checks that need the workers to themselves are left out when another client
+        # shares the runtime (API_SHARED_RUNTIME=1).
+        exclusive = os.environ.get("API_SHARED_RUNTIME") != "1"
+        if client.num_workers and exclusive:
             pids = client.submit(spread, 8 * client.num_workers).result(timeout=60)
             used = len(set(pids))
             check(
@@ -107,7 +111,8 @@ def main(argv):
         check("usable-after-cancel", client.map(square, range(8)).result(timeout=30)[-1] == 49)
         elapsed = time.monotonic() - start
         budget = 200 * 0.1 / max(1, client.num_workers)
-        check("cancel-drops-subtree", elapsed < budget, f"{elapsed:.2f}s vs {budget:.2f}s")
+        if exclusive:
+            check("cancel-drops-subtree", elapsed < budget, f"{elapsed:.2f}s vs {budget:.2f}s")
     print("DONE", flush=True)
 
 
