@@ -46,6 +46,24 @@ if ! have_slurm; then
   have_slurm || die "installation finished but the Slurm commands are still missing"
 fi
 
+# MPICH leaves its shared-memory segments behind when a job is killed or aborts; their
+# names derive from the PMI key-value space, which under Slurm is the job and step id.
+# A fresh Slurm numbers jobs from 1 again, so a stale segment from an earlier cluster
+# would be opened by the new job with the same id and break its MPI_Init. Remove the
+# segments no running process has mapped or open.
+clean_stale_mpich_shm() {
+  local in_use removed=0 f
+  in_use=$( (cat /proc/[0-9]*/maps; ls -l /proc/[0-9]*/fd) 2>/dev/null |
+    grep -o '/dev/shm/mpich_shm_[^ ]*' | sort -u || true)
+  for f in /dev/shm/mpich_shm_*; do
+    [ -e "$f" ] || continue
+    grep -qxF "$f" <<<"$in_use" && continue
+    rm -f "$f" && removed=$((removed + 1))
+  done
+  say "removed $removed stale MPICH shared-memory segment(s)"
+}
+clean_stale_mpich_shm
+
 if [ -f "$DIR/slurmctld.pid" ] && kill -0 "$(cat "$DIR/slurmctld.pid")" 2>/dev/null; then
   die "a slurmctld started from $DIR is running already (run .ci/slurm-down.sh first)"
 fi
