@@ -9,6 +9,7 @@ variables are present.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import logging
 import math
@@ -366,7 +367,32 @@ class AttachedRuntime:
             from hpcq.runtime import comm
 
             logger.warning("attached runtime did not stop cleanly: %s", self.server.broken)
+            _kill_spawned_launchers()
             comm.abort_at_exit(1)
+
+
+def _kill_spawned_launchers() -> None:
+    """End the Hydra process manager(s) this process spawned workers through.
+
+    The wrapper runs Hydra in a session of its own (see :func:`_expose_mpiexec`), so
+    after a lost rank nothing else would end it and it would linger, holding the
+    program's stdout and stderr open. Its children are this process's ``mpiexec
+    -pmi_args`` children; their whole session is killed.
+    """
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == me and b"-pmi_args" in cmdline:
+            pid = int(entry.name)
+            with contextlib.suppress(OSError):
+                os.killpg(os.getpgid(pid), signal.SIGKILL)
+            logger.info("killed the spawned process manager (pid %d)", pid)
 
 
 def _expose_mpiexec() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -171,25 +172,37 @@ def test_sigterm_to_every_rank_of_serve_stops_quietly(tmp_path: Path) -> None:
     assert "aborting" not in err and "Traceback" not in err and "BAD TERMINATION" not in err
 
 
-def test_killed_attached_worker_ends_the_job() -> None:
+def test_killed_attached_worker_ends_the_job(tmp_path: Path) -> None:
     start = time.monotonic()
-    out = subprocess.run(
-        [sys.executable, FAULTS, "attached", "kill-worker"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=mpi_environment(),
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,  # MPICH's process manager signals the whole group
-    )
-    assert out.returncode != 0
-    assert "scenario finished" not in out.stdout
+    # Output goes to files, not pipes: the test waits for the program itself, not for
+    # every process that might still hold a copy of its stdout.
+    with open(tmp_path / "out", "w") as out_file, open(tmp_path / "err", "w") as err_file:
+        proc = subprocess.Popen(
+            [sys.executable, FAULTS, "attached", "kill-worker"],
+            stdout=out_file,
+            stderr=err_file,
+            text=True,
+            env=mpi_environment(),
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # MPICH's process manager signals the whole group
+        )
+        try:
+            returncode = proc.wait(timeout=30)
+        finally:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    stdout = (tmp_path / "out").read_text()
+    stderr = (tmp_path / "err").read_text()
+    assert returncode != 0
+    assert "scenario finished" not in stdout
     assert time.monotonic() - start < 10
     # the client got an error naming the lost rank and could still clean up
-    pid = re.search(r"killing worker pid (\d+)", out.stdout).group(1)
+    match = re.search(r"killing worker pid (\d+)", stdout)
+    assert match is not None, stdout + stderr
+    pid = match.group(1)
     assert re.search(
-        rf"client saw RuntimeSystemError: .*worker rank \d \(pid {pid} on .*\).* died", out.stdout
-    ), out.stdout + out.stderr
+        rf"client saw RuntimeSystemError: .*worker rank \d \(pid {pid} on .*\).* died", stdout
+    ), stdout + stderr
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
