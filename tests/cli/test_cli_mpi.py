@@ -35,15 +35,22 @@ def test_stats_under_mpiexec(run_mpi: RunMpi) -> None:
 
 @pytest.mark.mpi
 def test_every_rank_gets_one_blas_thread_under_mpiexec(run_mpi: RunMpi, tmp_path: Path) -> None:
+    # Each rank writes its own file: the ranks' stdout interleave through mpiexec.
     script = tmp_path / "threads.py"
     script.write_text(
-        "import os, hpcq\n"
-        "print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['NUMBA_NUM_THREADS'])\n"
+        "import os, sys, hpcq\n"
+        "threads = os.environ['OPENBLAS_NUM_THREADS'], os.environ['NUMBA_NUM_THREADS']\n"
+        "out = os.path.join(sys.argv[1], 'rank' + os.environ.get('PMI_RANK', '0'))\n"
+        "with open(out, 'w') as f:\n"
+        "    f.write(' '.join(threads))\n"
+        "print(*threads)\n"
     )
-    result = run_mpi(2, ["python", str(script)], env={"HPCQ_THREADS": "1"})
+    ranks = tmp_path / "ranks"
+    ranks.mkdir()
+    result = run_mpi(2, ["python", str(script), str(ranks)], env={"HPCQ_THREADS": "1"})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["1", "1", "1", "1"]
-    result = run_mpi(1, ["python", str(script)], env={"HPCQ_THREADS": "3"})
+    assert sorted(p.read_text() for p in ranks.glob("rank*")) == ["1 1", "1 1"]
+    result = run_mpi(1, ["python", str(script), str(tmp_path)], env={"HPCQ_THREADS": "3"})
     assert result.stdout.split() == ["3", "3"]
 
 
