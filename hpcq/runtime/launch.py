@@ -9,7 +9,6 @@ variables are present.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import importlib.util
 import logging
 import math
@@ -19,6 +18,7 @@ import socket
 import sys
 import threading
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -347,6 +347,9 @@ class AttachedRuntime:
         _expose_mpiexec()
         _ignore_failure_notices()
         self._comm = comm.spawn(num_workers, code)
+        # Found now, while they are surely this process's children: after a lost rank
+        # they may already have been re-parented by the time close() looks again.
+        self._launchers = _spawned_launchers()
         transport = comm.Transport(self._comm)
         plan, ranks, _ = _setup(transport, main_path)
         self.server = Server(transport, plan, ranks)
@@ -367,32 +370,53 @@ class AttachedRuntime:
             from hpcq.runtime import comm
 
             logger.warning("attached runtime did not stop cleanly: %s", self.server.broken)
-            _kill_spawned_launchers()
+            _kill_spawned_launchers(self._launchers)
             comm.abort_at_exit(1)
 
 
-def _kill_spawned_launchers() -> None:
-    """End the Hydra process manager(s) this process spawned workers through.
+def _is_launcher(pid: int) -> bool:
+    try:
+        return b"-pmi_args" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
 
-    The wrapper runs Hydra in a session of its own (see :func:`_expose_mpiexec`), so
-    after a lost rank nothing else would end it and it would linger, holding the
-    program's stdout and stderr open. Its children are this process's ``mpiexec
-    -pmi_args`` children; their whole session is killed.
-    """
+
+def _spawned_launchers() -> set[int]:
+    """PIDs of the ``mpiexec -pmi_args`` processes this process spawned workers through."""
     me = os.getpid()
+    found: set[int] = set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
         except (OSError, IndexError, ValueError):
             continue
-        if ppid == me and b"-pmi_args" in cmdline:
-            pid = int(entry.name)
-            with contextlib.suppress(OSError):
-                os.killpg(os.getpgid(pid), signal.SIGKILL)
-            logger.info("killed the spawned process manager (pid %d)", pid)
+        if ppid == me and _is_launcher(int(entry.name)):
+            found.add(int(entry.name))
+    return found
+
+
+def _kill_spawned_launchers(known: Iterable[int] = ()) -> None:
+    """End the Hydra process manager(s) this process spawned workers through.
+
+    The wrapper runs Hydra in a session of its own (see :func:`_expose_mpiexec`), so
+    after a lost rank nothing else would end it and it would linger, holding the
+    program's stdout and stderr open. The launchers are those found at spawn time
+    (``known``) and this process's ``mpiexec -pmi_args`` children now; the session
+    each one leads (Hydra and its proxies) is killed.
+    """
+    for pid in sorted(set(known) | _spawned_launchers()):
+        if not _is_launcher(pid):
+            continue  # already gone
+        try:
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
+            else:  # not wrapped (no setsid): its group may be ours
+                os.kill(pid, signal.SIGKILL)
+        except OSError:
+            continue
+        logger.info("killed the spawned process manager (pid %d)", pid)
 
 
 def _expose_mpiexec() -> None:

@@ -172,7 +172,18 @@ def test_sigterm_to_every_rank_of_serve_stops_quietly(tmp_path: Path) -> None:
     assert "aborting" not in err and "Traceback" not in err and "BAD TERMINATION" not in err
 
 
+def _launchers() -> set[int]:
+    """PIDs of Hydra process managers started for spawned ranks (``-pmi_args``)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and b"-pmi_args" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+    return found
+
+
 def test_killed_attached_worker_ends_the_job(tmp_path: Path) -> None:
+    earlier = _launchers()
     start = time.monotonic()
     # Output goes to files, not pipes: the test waits for the program itself, not for
     # every process that might still hold a copy of its stdout.
@@ -203,6 +214,11 @@ def test_killed_attached_worker_ends_the_job(tmp_path: Path) -> None:
     assert re.search(
         rf"client saw RuntimeSystemError: .*worker rank \d \(pid {pid} on .*\).* died", stdout
     ), stdout + stderr
+    # The process manager it spawned through (in a session of its own) is gone too.
+    deadline = time.monotonic() + 5
+    while _launchers() - earlier and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _launchers() - earlier
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
