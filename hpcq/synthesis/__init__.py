@@ -3,7 +3,8 @@
 :func:`synthesize` turns a unitary on 1 to 5 qubits (4 in practice) into a short
 circuit of ``cx`` and ``u3`` gates; :func:`instantiate` fits the angles of one fixed
 CX structure (a :class:`Template`) to a target, for passes that edit a circuit's
-structure themselves.
+structure themselves; :func:`two_qubit_cx_count` tells, in closed form, how many CX a
+two-qubit unitary needs.
 
 Example:
     >>> from hpcq.ir import Circuit, hilbert_schmidt_cost
@@ -22,6 +23,7 @@ from __future__ import annotations
 from hpcq.synthesis.instantiation import InstantiationResult, instantiate
 from hpcq.synthesis.synthesize import METHODS, synthesize
 from hpcq.synthesis.template import Template, cyclic_template, generic_cx_count
+from hpcq.synthesis.two_qubit import two_qubit_cx_count
 
 __all__ = [
     "METHODS",
@@ -31,4 +33,5 @@ __all__ = [
     "generic_cx_count",
     "instantiate",
     "synthesize",
+    "two_qubit_cx_count",
 ]
