@@ -9,6 +9,7 @@ variables are present.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import logging
 import math
@@ -152,6 +153,26 @@ def serving() -> bool:
     return _SERVING
 
 
+def _leave_signals_to_rank_0() -> None:
+    """A non-zero rank: rank 0 coordinates the stop on Ctrl-C and SIGTERM (terminate.py).
+
+    Installed before the setup exchange that lets rank 0 go on: once rank 0 reports the
+    runtime up, a SIGTERM sent to every rank (``scancel``) must find the handler here.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        terminate.install_rank_handler()
+
+
+def _leave_quietly() -> None:
+    """The rank served to the end and exits in order: a SIGTERM from now on (one sent
+    to every rank while this one was finishing) must not turn that into a death by
+    signal, which the launcher would report as the job's exit status. Python restores
+    the default action of its own handlers at interpreter exit; ignoring stays."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def _run_role(transport: Any, plan: Plan, ranks: list[RankInfo], main: MainScript) -> bool:
     """A non-zero rank: serve as worker or manager until shutdown; abort on a crash.
 
@@ -163,10 +184,7 @@ def _run_role(transport: Any, plan: Plan, ranks: list[RankInfo], main: MainScrip
     _SERVING = True
     rank = transport.rank
     role = plan.roles[rank]
-    if threading.current_thread() is threading.main_thread():
-        # rank 0 coordinates the shutdown on Ctrl-C and SIGTERM (see terminate.py)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        terminate.install_rank_handler()
+    _leave_signals_to_rank_0()
     if main.watchdog and ranks[rank].host == ranks[0].host:
         _hand_over_output(main.watchdog, rank)
     try:
@@ -222,9 +240,11 @@ def serve_if_worker() -> None:
         return
     if world.Get_size() < 2 or world.Get_rank() == 0:
         return
+    _leave_signals_to_rank_0()
     transport = comm.Transport(world)
     plan, ranks, main = _setup(transport, None)
     _run_role(transport, plan, ranks, main)
+    _leave_quietly()
     transport.flush()
     sys.stdout.flush()
     sys.exit(0)
@@ -374,25 +394,46 @@ class AttachedRuntime:
             comm.abort_at_exit(1)
 
 
-def _is_launcher(pid: int) -> bool:
+def _launcher_port(pid: int) -> int | None:
+    """The PMI port of an ``mpiexec -pmi_args PORT ...`` process, else ``None``."""
     try:
-        return b"-pmi_args" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        return int(args[args.index(b"-pmi_args") + 1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _own_tcp_ports() -> set[int]:
+    """Local ports of the TCP sockets this process holds (from /proc)."""
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):
+                link = os.readlink(f"/proc/self/fd/{fd}")
+                if link.startswith("socket:["):
+                    inodes.add(link[8:-1])
+    ports = set()
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if len(fields) > 9 and fields[9] in inodes:
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
 
 
 def _spawned_launchers() -> set[int]:
-    """PIDs of the ``mpiexec -pmi_args`` processes this process spawned workers through."""
-    me = os.getpid()
+    """PIDs of the ``mpiexec -pmi_args`` processes this process spawned workers through.
+
+    A singleton spawns through a Hydra ``mpiexec`` that connects back to a PMI port the
+    singleton listens on, so a launcher is ours when that port is one of our sockets.
+    Its parent says nothing: ``setsid`` forks when it starts as a process-group leader,
+    and the launcher is then re-parented at once.
+    """
+    ports = _own_tcp_ports()
     found: set[int] = set()
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == me and _is_launcher(int(entry.name)):
+        if entry.name.isdigit() and _launcher_port(int(entry.name)) in ports:
             found.add(int(entry.name))
     return found
 
@@ -403,11 +444,11 @@ def _kill_spawned_launchers(known: Iterable[int] = ()) -> None:
     The wrapper runs Hydra in a session of its own (see :func:`_expose_mpiexec`), so
     after a lost rank nothing else would end it and it would linger, holding the
     program's stdout and stderr open. The launchers are those found at spawn time
-    (``known``) and this process's ``mpiexec -pmi_args`` children now; the session
-    each one leads (Hydra and its proxies) is killed.
+    (``known``) and those :func:`_spawned_launchers` finds now; the session each one
+    leads (Hydra and its proxies) is killed.
     """
     for pid in sorted(set(known) | _spawned_launchers()):
-        if not _is_launcher(pid):
+        if _launcher_port(pid) is None:
             continue  # already gone
         try:
             if os.getpgid(pid) == pid:
@@ -481,9 +522,12 @@ def spawned_main() -> None:
 
     _ignore_failure_notices()
     merged = comm.parent_comm()
+    _leave_signals_to_rank_0()
     transport = comm.Transport(merged)
     plan, ranks, main = _setup(transport, None)
-    if _run_role(transport, plan, ranks, main):
+    abandoned = _run_role(transport, plan, ranks, main)
+    _leave_quietly()
+    if abandoned:
         # the runtime broke; the parent will not disconnect, so neither do we
         sys.stdout.flush()
         os._exit(0)
