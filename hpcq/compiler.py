@@ -8,14 +8,16 @@ barriers):
 2. Level 1, then partition into blocks of at most ``max_block_size`` (3) qubits,
    resynthesize every block in parallel, keep a block's new circuit only where it has
    fewer CX (then fewer single-qubit gates) within the threshold, and fuse again.
-3. Level 2 repeated (with CX-deletion scanning of every block, and on 3-qubit blocks
-   an exhaustive search over the structures with one CX fewer,
-   :mod:`hpcq.passes.structure_search`) until the CX count and single-qubit count
-   stop falling, rotating between the forward, reversed and
-   greedy partitions (:mod:`hpcq.passes.reverse_partition`,
+3. Level 1, then a sweep over two-qubit blocks joined across commuting gates
+   (:mod:`hpcq.passes.commutation_partition`), then level 2 repeated (with CX-deletion
+   scanning of every block, and on 3-qubit blocks an exhaustive search over the
+   structures with one CX fewer, :mod:`hpcq.passes.structure_search`) until the CX
+   count and single-qubit count stop falling, rotating between the commuting-pairs,
+   reversed, greedy and forward partitions (:mod:`hpcq.passes.reverse_partition`,
    :mod:`hpcq.passes.greedy_partition`), then a sweep over 4-qubit blocks restricted
-   to blocks with more CX than a generic 4-qubit circuit needs (where they pay), fused
-   again.
+   to blocks with more CX than a generic 4-qubit circuit needs, fused again. All of
+   it runs from :data:`RESTARTS` seeds (circuits of at most :data:`RESTART_MAX_CX`
+   CX) and the result with the fewest CX is kept.
 
 Every replaced block's distance adds to ``CompileResult.error_bound``; with
 ``verify=True`` the result is also checked as a whole (:mod:`hpcq.passes.verify`).

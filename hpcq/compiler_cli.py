@@ -21,7 +21,8 @@ from typing import Any, TextIO
 _DESCRIPTION = """\
 Compile OpenQASM 2 files. Levels: 0 parse and rebase to u3+cx; 1 also fuse single-qubit
 gates and cancel CX pairs; 2 also resynthesize every block of <= 3 qubits in parallel;
-3 level 2 to a fixed point with CX-deletion scanning and 4-qubit blocks where they pay.
+3 also joins two-qubit terms across commuting gates, then level 2 to a fixed point with
+CX-deletion scanning and 4-qubit blocks, best of three seeded runs.
 OUT is a file for one input (.qasm, or .ll for QIR) and a directory for several.
 Run under 'mpiexec -n N hpcq compile ...' to use N-1 worker ranks, or pass --workers K.
 """
