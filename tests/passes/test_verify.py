@@ -101,6 +101,22 @@ def test_unitary_check_catches_a_difference() -> None:
     assert report.method == "unitary" and not report.ok and report.distance > 1e-4
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_column_by_column_unitary_check_matches_the_matrices(threads: int) -> None:
+    from hpcq.ir.distance import hilbert_schmidt_distance
+    from hpcq.passes.verify import COLUMN_CHECK_QUBITS
+
+    n = COLUMN_CHECK_QUBITS
+    a = _layered(n, 3, 5)
+    b = a.copy().rz(2e-3, 1).cx(0, n - 1).cx(0, n - 1)  # off by a small rotation
+    expected = hilbert_schmidt_distance(a.unitary(), b.unitary())
+    report = verify(a, b, threads=threads, tolerance=1e-2)
+    assert report.method == "unitary" and report.ok and report.threads == threads
+    assert report.distance == pytest.approx(expected, rel=1e-6)
+    assert not verify(a, b).ok  # beyond the default tolerance
+    assert verify(a, a.copy(), threads=threads).distance < 1e-6
+
+
 def test_state_check_on_a_wide_circuit() -> None:
     a = _layered(16, 10, 2)
     same = verify(a, a.copy())
