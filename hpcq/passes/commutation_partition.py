@@ -61,9 +61,14 @@ class _Node:
     qubits: tuple[int, ...]
     fence: bool = False
     merged: bool = False
+    classical: bool = False
     preds: set[int] = field(default_factory=set)
     succs: set[int] = field(default_factory=set)
     matrix: np.ndarray | None = None
+
+    def wires(self) -> tuple[int, ...]:
+        """Its qubits, and wire -1 when it writes or reads classical bits."""
+        return (*self.qubits, -1) if self.classical else self.qubits
 
 
 class _Graph:
@@ -108,7 +113,8 @@ class _Graph:
                     flush(q)
                     if open_run[q] >= 0:
                         close(open_run[q])
-                self._add_node(_Node([index], qubits, fence=True))
+                classical = bool(op.clbits) or op.condition is not None
+                self._add_node(_Node([index], qubits, fence=True, classical=classical))
                 continue
             if len(qubits) == 1:
                 pending[qubits[0]].append(index)
@@ -141,7 +147,9 @@ class _Graph:
         for key in self.order:
             assert key is not None
             node = self.nodes[key]
-            for q in node.qubits:
+            # Operations on classical bits (measurements, conditioned gates) also share
+            # one classical wire, which keeps their order.
+            for q in node.wires():
                 members = current.get(q, [])
                 if (
                     members

@@ -150,3 +150,21 @@ def test_level_3_on_heisenberg(shared_dir: Path) -> None:
     # across the layers gives 134 (BQSKit O3 gave 220 and Qiskit O3 240 here).
     assert result.stats["after"]["cx"] <= 140
     assert result.stats["verify"]["ok"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_classical_operations_keep_their_order(seed: int) -> None:
+    # Measurements and gates conditioned on their bits share no qubit, only bits.
+    rng = np.random.default_rng(seed)
+    circuit = Circuit(5, 5)
+    for step in range(12):
+        a, b = (int(q) for q in rng.choice(4, 2, replace=False))
+        circuit.extend(_lowered(Circuit(5).rzz(float(rng.uniform(-1, 1)), a, b)).operations)
+        if step % 3 == 1:
+            circuit.measure(int(rng.integers(4)), step % 5)
+        if step % 3 == 2:
+            circuit.append("x", (4,), condition=Condition((step % 5,), 1))
+    classical = [op for op in circuit.operations if op.clbits or op.condition]
+    ops = _flatten(commutation_partition(circuit))
+    assert [op for op in ops if op.clbits or op.condition] == classical
+    assert sorted(map(id, ops)) == sorted(map(id, circuit.operations))
