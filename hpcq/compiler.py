@@ -14,10 +14,10 @@ barriers):
    structures with one CX fewer, :mod:`hpcq.passes.structure_search`) until the CX
    count and single-qubit count stop falling, rotating between the commuting-pairs,
    reversed, greedy and forward partitions (:mod:`hpcq.passes.reverse_partition`,
-   :mod:`hpcq.passes.greedy_partition`), then a sweep over 4-qubit blocks restricted
-   to blocks with more CX than a generic 4-qubit circuit needs, fused again. All of
-   it runs from :data:`RESTARTS` seeds (circuits of at most :data:`RESTART_MAX_CX`
-   CX) and the result with the fewest CX is kept.
+   :mod:`hpcq.passes.greedy_partition`), fused again. All of it runs from
+   :data:`RESTARTS` seeds (circuits of at most :data:`RESTART_MAX_CX` CX) and the
+   result with the fewest CX is kept; then, once, every 4-qubit block is resynthesized
+   with a short search (:data:`FOUR_QUBIT_EXPANSIONS`).
 
 Every replaced block's distance adds to ``CompileResult.error_bound``; with
 ``verify=True`` the result is also checked as a whole (:mod:`hpcq.passes.verify`).
@@ -60,6 +60,12 @@ RESTARTS = 3
 
 #: Circuits with more CX than this (after level 1) get one level-3 run, not RESTARTS.
 RESTART_MAX_CX = 1000
+
+#: Search nodes LEAP may expand on each block of level 3's 4-qubit sweep. A search that
+#: succeeds climbs with few expansions (tfim's 32-CX block falls to 12 CX with 15);
+#: one that cannot succeed would otherwise wander for minutes (adder9's 19-CX block:
+#: 100 s at the default of 1000, 0.6 s at 15).
+FOUR_QUBIT_EXPANSIONS = 15
 
 #: ``partitioner(circuit, max_block_size)``: blocks and pass-through operations.
 Partitioner = Callable[[Circuit, int], list[Any]]
@@ -148,6 +154,7 @@ class _Run:
         delete_cx: bool,
         min_cx: int = 2,
         partitioner: Partitioner | None = None,
+        max_expansions: int | None = None,
     ) -> Circuit:
         from hpcq.passes.resynthesize import resynthesize
 
@@ -165,6 +172,7 @@ class _Run:
             progress=blocks,
             partitioner=partitioner,
             cache=self.cache,
+            max_expansions=max_expansions,
         )
         stats = result.stats
         name = f"resynthesize_k{k}"
@@ -207,22 +215,23 @@ def _pipeline(
             best = (_counts(out), out, trial)
     assert best is not None
     run.adopt(best[2])
-    return best[1]
+    circuit = best[1]
+    if max_block_size < 4:
+        # Once, on the kept result: every 4-qubit block, with a short search each.
+        circuit = run.sweep(
+            circuit, 4, threshold, delete_cx=False, max_expansions=FOUR_QUBIT_EXPANSIONS
+        )
+    return circuit
 
 
 def _level3(circuit: Circuit, run: _Run, max_block_size: int, threshold: float) -> Circuit:
-    """One level-3 run: commuting terms joined, sweeps to a fixed point, 4-qubit blocks."""
+    """One level-3 run: commuting terms joined, then sweeps to a fixed point."""
     from hpcq.passes.commutation_partition import commutation_partition
 
     # Across commuting gates first: the 3-qubit sweeps then start from joined terms.
     circuit = run.sweep(circuit, 2, threshold, delete_cx=False, partitioner=commutation_partition)
     circuit = run.sweep(circuit, max_block_size, threshold, delete_cx=True)
-    circuit = _fixed_point(circuit, run, max_block_size, threshold)
-    if max_block_size < 4:
-        from hpcq.synthesis import generic_cx_count
-
-        circuit = run.sweep(circuit, 4, threshold, delete_cx=False, min_cx=generic_cx_count(4) + 1)
-    return circuit
+    return _fixed_point(circuit, run, max_block_size, threshold)
 
 
 def _counts(circuit: Circuit) -> tuple[int, int]:

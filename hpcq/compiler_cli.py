@@ -22,7 +22,7 @@ _DESCRIPTION = """\
 Compile OpenQASM 2 files. Levels: 0 parse and rebase to u3+cx; 1 also fuse single-qubit
 gates and cancel CX pairs; 2 also resynthesize every block of <= 3 qubits in parallel;
 3 also joins two-qubit terms across commuting gates, then level 2 to a fixed point with
-CX-deletion scanning and 4-qubit blocks, best of three seeded runs.
+CX-deletion scanning (best of three seeded runs), then 4-qubit blocks.
 OUT is a file for one input (.qasm, or .ll for QIR) and a directory for several.
 Run under 'mpiexec -n N hpcq compile ...' to use N-1 worker ranks, or pass --workers K.
 """

@@ -52,6 +52,7 @@ class BlockTask:
         threshold: Largest Hilbert-Schmidt cost accepted.
         seed: Seed of the synthesis starts.
         delete_cx: Also try deleting CX one by one and re-instantiating.
+        max_expansions: Cap on the search's expanded nodes (``None``: its default).
     """
 
     index: int
@@ -62,6 +63,7 @@ class BlockTask:
     threshold: float
     seed: int
     delete_cx: bool = False
+    max_expansions: int | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,13 @@ def _search_block(task: BlockTask, *, delete_cx: bool) -> tuple[list[Circuit], s
     candidates: list[Circuit] = []
     note = ""
     try:
-        found = synthesize(task.unitary, threshold=task.threshold, max_cx=task.cx, seed=task.seed)
+        found = synthesize(
+            task.unitary,
+            threshold=task.threshold,
+            max_cx=task.cx,
+            seed=task.seed,
+            max_expansions=task.max_expansions,
+        )
         candidates.append(found)
     except SynthesisError as exc:
         note = f"synthesis: {exc}"
@@ -227,7 +235,7 @@ def block_key(task: BlockTask) -> bytes:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(np.ascontiguousarray(task.unitary).tobytes())
     digest.update(repr((task.cx, task.one_qubit, task.cx_pairs, task.threshold)).encode())
-    digest.update(repr(task.delete_cx).encode())
+    digest.update(repr((task.delete_cx, task.max_expansions)).encode())
     return digest.digest()
 
 
@@ -358,6 +366,7 @@ def resynthesize(
     progress: Progress | None = None,
     partitioner: Partitioner | None = None,
     cache: dict[bytes, Circuit | None] | None = None,
+    max_expansions: int | None = None,
 ) -> ResynthesisResult:
     """One resynthesis sweep over ``circuit`` (gates: ``cx`` and single-qubit gates).
 
@@ -374,6 +383,8 @@ def resynthesize(
         cache: Outcomes of earlier sweeps by :func:`block_key` (the better circuit, or
             ``None`` for no improvement); blocks found there are not sent again, and
             new outcomes are added.
+        max_expansions: Cap on each block search's expanded nodes (see
+            :func:`hpcq.synthesize`); ``None`` leaves the search's default.
 
     Raises:
         ValueError: ``max_block_size`` is below 2 or ``threshold`` is not in (0, 1).
@@ -407,6 +418,7 @@ def resynthesize(
             threshold,
             base_seed + index,
             delete_cx,
+            max_expansions,
         )
         if cache is not None and (key := block_key(task)) in cache:
             known = cache[key]

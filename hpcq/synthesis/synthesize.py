@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -46,6 +47,7 @@ def synthesize(
     max_cx: int | None = None,
     seed: int | None = None,
     compiler: Any = None,
+    max_expansions: int | None = None,
 ) -> Circuit:
     """A circuit of ``cx`` and ``u3`` gates implementing ``unitary`` up to global phase.
 
@@ -66,6 +68,8 @@ def synthesize(
         compiler: A ``hpcq.Compiler`` or ``hpcq.runtime.client.RuntimeClient`` whose
             runtime runs the searches' tasks. Without one, tasks run on the runtime
             active here (inside a task), or serially.
+        max_expansions: Most search nodes QSearch or LEAP expands before giving up
+            (default 1000): a cap on the time a search that cannot succeed takes.
 
     Returns:
         The circuit; its cost against ``unitary`` is checked from its own unitary.
@@ -86,6 +90,10 @@ def synthesize(
         raise ValueError(f"threshold must be a number in (0, 1), not {threshold!r}")
     if max_cx is not None and (not isinstance(max_cx, (int, np.integer)) or max_cx < 0):
         raise ValueError(f"max_cx must be a non-negative integer or None, not {max_cx!r}")
+    if max_expansions is not None and (
+        not isinstance(max_expansions, (int, np.integer)) or max_expansions < 1
+    ):
+        raise ValueError(f"max_expansions must be a positive integer, not {max_expansions!r}")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (1 << 62))  # type: ignore[operator]
     elif not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -97,6 +105,8 @@ def synthesize(
         pairs=all_pairs(num_qubits),
         seed=int(seed),
     )
+    if max_expansions is not None:
+        options = dataclasses.replace(options, max_expansions=int(max_expansions))
     if method == "auto":
         method = _auto_method(num_qubits, limit)
     udag = np.ascontiguousarray(matrix.conj().T)

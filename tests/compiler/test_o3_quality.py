@@ -91,7 +91,11 @@ def test_level3_deterministic_and_better_than_level2() -> None:
     assert a.circuit.to_qasm() == b.circuit.to_qasm()
     assert a.stats["verify"]["ok"]
     assert a.stats["after"]["cx"] <= two.stats["after"]["cx"]
-    assert a.stats["after"]["cx"] <= 49
+    # tfim is 4 qubits: level 3's 4-qubit sweep resynthesizes it whole, 32 CX -> 11 or 12
+    # (BQSKit O3 gave 49 on it, Qiskit O3 60).
+    assert a.stats["after"]["cx"] <= 12
+    four = [s for s in a.stats["resynthesis"] if s["block_size"] == 4]
+    assert len(four) == 1 and four[0]["cx_saved"] >= 20
     parts = {s["partition"] for s in a.stats["resynthesis"]}
     assert {"partition", "reverse_partition", "greedy_partition"} <= parts
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import numpy as np
 import pytest
@@ -145,3 +146,31 @@ def test_toffoli_takes_six_cx_with_qsearch() -> None:
 def test_random_three_qubit_unitary_takes_fourteen_cx(seed: int) -> None:
     target = _haar(8, 100 + seed)
     assert _check(synthesize(target, seed=seed), target) == 14
+
+
+def test_max_expansions_caps_a_search_that_cannot_succeed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hpcq.synthesis import leap as leap_module
+
+    calls = 0
+    real = leap_module.parallel_map
+
+    def counting(fn: Any, items: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(fn, items)
+
+    monkeypatch.setattr(leap_module, "parallel_map", counting)
+    rng = np.random.default_rng(7)
+    target, _ = np.linalg.qr(rng.normal(size=(16, 16)) + 1j * rng.normal(size=(16, 16)))
+    # A random 4-qubit unitary needs 61 CX: a 12-CX search cannot succeed.
+    with pytest.raises(SynthesisError):
+        synthesize(target, method="leap", max_cx=12, max_expansions=3, seed=1)
+    assert calls == 3  # one parallel_map of children per expanded node
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "3"])
+def test_max_expansions_must_be_a_positive_integer(bad: object) -> None:
+    with pytest.raises(ValueError, match="max_expansions"):
+        synthesize(np.eye(4), max_expansions=bad)  # type: ignore[arg-type]
