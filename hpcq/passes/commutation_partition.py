@@ -34,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -267,17 +268,19 @@ class _Graph:
         segment = [k for k in self.order[low : high + 1] if k is not None]
         inside = set(segment)
         indegree = {k: sum(1 for p in self.nodes[k].preds if p in inside) for k in segment}
-        ready = sorted((self.rank[k], k) for k in segment if indegree[k] == 0)
+        # Kahn's algorithm, earliest old rank first: nodes the merge does not constrain
+        # keep their relative order.
+        ready = [(self.rank[k], k) for k in segment if indegree[k] == 0]
+        heapq.heapify(ready)
         placed: list[int] = []
         while ready:
-            _, k = ready.pop(0)
+            _, k = heapq.heappop(ready)
             placed.append(k)
             for s in self.nodes[k].succs:
                 if s in inside:
                     indegree[s] -= 1
                     if indegree[s] == 0:
-                        ready.append((self.rank[s], s))
-                        ready.sort()
+                        heapq.heappush(ready, (self.rank[s], s))
         assert len(placed) == len(segment), "a merge made the dependency graph cyclic"
         for offset in range(high - low + 1):
             self.order[low + offset] = placed[offset] if offset < len(placed) else None

@@ -255,10 +255,10 @@ def _unitary_distance(a: Circuit, b: Circuit, dense_size: int, threads: int) -> 
             total += column[j]
         return total
 
-    edges = [size * i // threads for i in range(threads + 1)]
     if threads == 1:
         trace = diagonal_sum(0, size)
     else:
+        edges = [size * i // threads for i in range(threads + 1)]
         with ThreadPoolExecutor(threads) as pool:
             trace = sum(pool.map(diagonal_sum, edges[:-1], edges[1:]), 0j)
     t = min(1.0, abs(trace) / size)
