@@ -438,29 +438,49 @@ class Circuit:
 
     @classmethod
     def from_qasm(cls, text: str, *, filename: str | None = None) -> Circuit:
-        """Parse OpenQASM 2 text.
+        """Parse OpenQASM 2 or 3 text; the version line decides (2 when there is none).
 
         Raises:
-            QasmError: The text is not valid OpenQASM 2 (with file, line and column).
+            QasmError: The text is not valid OpenQASM (with file, line and column).
         """
+        from hpcq.ir import qasm3
+
+        if qasm3.declares_version_3(text):
+            return qasm3.loads(text, filename=filename)
         from hpcq.ir.qasm2 import loads
 
         return loads(text, filename=filename)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Circuit:
-        """Read an OpenQASM 2 file.
+        """Read an OpenQASM 2 or 3 file; the version line decides (2 when there is none).
 
         Raises:
-            QasmError: The file is not valid OpenQASM 2.
+            QasmError: The file is not valid OpenQASM.
             OSError: The file cannot be read.
         """
+        from hpcq.ir import qasm3
+
+        if qasm3.file_declares_version_3(path):
+            return qasm3.load(path)
         from hpcq.ir.qasm2 import load
 
         return load(path)
 
-    def to_qasm(self) -> str:
-        """The circuit as OpenQASM 2 text that :meth:`from_qasm` reads back equal."""
+    def to_qasm(self, version: int = 2) -> str:
+        """The circuit as OpenQASM ``version`` (2 or 3) text that :meth:`from_qasm` reads
+        back equal.
+
+        Raises:
+            ValueError: ``version`` is neither 2 nor 3, or the circuit holds something
+                that version cannot express.
+        """
+        if version == 3:
+            from hpcq.ir.qasm3 import dumps as dumps3
+
+            return dumps3(self)
+        if version != 2:
+            raise ValueError(f"OpenQASM version must be 2 or 3, not {version!r}")
         from hpcq.ir.qasm2 import dumps
 
         return dumps(self)
