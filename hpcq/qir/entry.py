@@ -8,6 +8,8 @@
 * :func:`add_hooks` wraps every quantum function of a library module (no entry point)
   in the runtime's function-level begin and end hooks, for host programs.
 * :func:`add_shot_wrapper` adds ``__hpcq_shot(ptr params)`` for in-process runs.
+* :func:`bound_loops` counts every loop iteration with the runtime, which stops a shot
+  past its limit: a loop that never ends becomes an error instead of a hang.
 
 The passes work on the canonical text LLVM prints for the module, and every result is
 parsed and verified again.
@@ -23,6 +25,7 @@ from hpcq.exceptions import QirError
 SHOT_WRAPPER = "__hpcq_shot"
 _ATTRIBUTE = re.compile(r'"([^"]+)"(?:="([^"]*)")?')
 _LABEL = re.compile(r'^[\w.$"-]+:(\s*;.*)?$')
+LOOP_STEP = "__hpcq__rt__loop_step"
 
 
 @dataclass(frozen=True)
@@ -253,5 +256,69 @@ def add_hooks(text: str, where: str = "<module>") -> str:
         "",
     ]
     result = "\n".join(out)
+    parse(result, where)
+    return result
+
+
+def bound_loops(text: str, where: str = "<module>") -> str:
+    """``text`` with a call to the runtime's loop counter at the head of every loop.
+
+    The head is the target of a back edge (see :func:`hpcq.qir.validate.back_edges`);
+    the call goes after the block's ``phi`` instructions. A module without loops comes
+    back as it is.
+    """
+    from hpcq.qir.llvm import parse
+    from hpcq.qir.validate import back_edges
+
+    module = parse(text, where)
+    heads: dict[str, set[int]] = {}
+    declared = False
+    for function in module.functions:
+        if function.is_declaration:
+            declared = declared or function.name == LOOP_STEP
+            continue
+        targets = {target for _, target in back_edges(function)}
+        if targets:
+            heads[function.name] = targets
+    canonical = str(module)
+    if not heads:
+        return canonical
+    define = re.compile(r'^define [^@]*@("(?:[^"\\]|\\.)*"|[\w.$-]+)\(')
+    out: list[str] = []
+    targets: set[int] = set()
+    block = -1  # index of the block being copied, in the function `targets` belongs to
+    waiting = False  # inside a loop head, before its first instruction that is not a phi
+    inserted = 0
+    for line in canonical.splitlines():
+        match = define.match(line)
+        if match:
+            targets = heads.get(match.group(1).strip('"'), set())
+            block = 0
+            started = False
+            out.append(line)
+            continue
+        if targets and block >= 0:
+            stripped = line.strip()
+            if line == "}":
+                block = -1
+            elif _LABEL.match(stripped) and not line.startswith(" "):
+                if started:
+                    block += 1
+                started = True
+                waiting = block in targets
+                out.append(line)
+                continue
+            elif stripped and not stripped.startswith(";"):
+                started = True
+                if waiting and " = phi " not in f" {stripped}":
+                    out.append(f"  call void @{LOOP_STEP}()")
+                    inserted += 1
+                    waiting = False
+        out.append(line)
+    if inserted != sum(len(t) for t in heads.values()):
+        raise QirError(f"{where}: cannot find the loop heads in the module's text")
+    if not declared:
+        out += ["", f"declare void @{LOOP_STEP}()"]
+    result = "\n".join(out) + "\n"
     parse(result, where)
     return result

@@ -105,8 +105,8 @@ def run_output(
         raise ValueError(f"shots must be a positive integer, not {shots!r}")
     if seed is None:
         seed = random.SystemRandom().randrange(2**63)
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+    if not isinstance(seed, int) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be an integer from 0 to 2**64 - 1, not {seed!r}")
     text, where = module_text(source)
     if jit:
         return _run_jit(text, where, shots, seed, params)
@@ -146,11 +146,14 @@ def _run_executable(text: str, where: str, shots: int, seed: int, params: Params
 def _run_jit(text: str, where: str, shots: int, seed: int, params: Params) -> str:
     import llvmlite.binding as llvm
 
-    from hpcq.qir.entry import add_shot_wrapper
+    from hpcq.qir.entry import add_shot_wrapper, bound_loops
     from hpcq.qir.llvm import parse, target_machine
     from hpcq.qir.toolchain import runtime_library
+    from hpcq.qir.validate import require_safe
 
-    wrapped, entry = add_shot_wrapper(text, where)
+    # what would crash the runtime would crash this process: refuse it first
+    require_safe(text, where=where)
+    wrapped, entry = add_shot_wrapper(bound_loops(text, where), where)
     values = _parameter_values(entry.parameters, params)
     library = runtime_library()
     llvm.load_library_permanently(str(library.shared))

@@ -182,15 +182,19 @@ def build(
         The path written.
 
     Raises:
-        QirError: The module is invalid, of the wrong kind, or a tool fails.
+        QirError: The module is invalid, breaks a safety rule
+            (:data:`hpcq.qir.validate.SAFETY_RULES`), is of the wrong kind, or a tool
+            fails.
     """
-    from hpcq.qir.entry import add_hooks, add_main, inspect
+    from hpcq.qir.entry import add_hooks, add_main, bound_loops, inspect
     from hpcq.qir.llvm import object_code
+    from hpcq.qir.validate import require_safe
 
     if kind not in ("auto", "executable", "static", "shared"):
         raise ValueError(f"kind must be auto, executable, static or shared, not {kind!r}")
     output = Path(output)
-    info = inspect(module, where)
+    require_safe(module, where=where)
+    info = inspect(bound_loops(module, where), where)
     program = bool(info.entry_points) or info.has_main
     if kind == "auto":
         kind = "executable" if program else ("shared" if output.suffix == ".so" else "static")

@@ -24,10 +24,28 @@ the function and the instruction:
                       the order initialize, gates, measurements, output, ``ret i64 0``.
 ``defined-function``  no function is defined besides the entry point (and ``main``,
                       the hooks' callers, with extensions).
+
+The safety rules hold for every defined function, whatever the profile: they name what
+hpcq's runtime cannot run without crashing or hanging, and ``build`` and ``run`` apply
+them (:func:`require_safe`) before anything is compiled:
+
+``indirect-call``     every call names a function (no ``call ptr %f``, no
+                      ``call inttoptr (i64 4096 to ptr)``).
+``recursion``         no function calls itself, directly or through others.
+``output-label``      a label is ``ptr null`` or a global string constant (an ``i8``
+                      array holding a NUL).
+``back-edge``         no branch back to an earlier block (a loop) unless the module
+                      flag ``backwards_branching`` (adaptive profile) is set; with it,
+                      built programs stop a shot past ``--max-loop-iterations``.
+                      The loop of the ``main`` hpcq adds counts as declared with
+                      extensions.
+``angle``             no NaN, infinite or undefined constant angle.
 """
 
 from __future__ import annotations
 
+import ctypes
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -39,7 +57,7 @@ if TYPE_CHECKING:
     from llvmlite.binding import ModuleRef, ValueRef
 
 _ATTRIBUTE = re.compile(r'"([^"]+)"(?:="([^"]*)")?')
-_FLAG = re.compile(r'^!(\d+) = !\{i32 (\d+), !"([^"]+)", (i\d+) (\w+)\}', re.MULTILINE)
+_FLAG = re.compile(r'^!(\d+) = !\{i32 (\d+), !"([^"]+)", (i\d+) (-?\w+)\}', re.MULTILINE)
 _FLAGS = re.compile(r"^!llvm\.module\.flags = !\{([^}]*)\}", re.MULTILINE)
 _ID = re.compile(r"^ptr (?:null|inttoptr \(i64 (\d+) to ptr\))$")
 
@@ -51,6 +69,15 @@ _ADAPTIVE_OPS = _BASE_OPS | {
 _FLOAT_OPS = frozenset({"fadd", "fsub", "fmul", "fdiv", "fneg"})
 _PROFILES = {"base_profile": "base", "adaptive_profile": "adaptive"}
 _PHASES = ("initialize", "gates", "measurements", "output")
+_CALLS = frozenset({"call", "invoke", "callbr"})
+_STRING = re.compile(
+    r'^@[^=]+= (?:[\w() ]+ )?constant \[(\d+) x i8\] (?:c"((?:[^"\\]|\\[0-9A-Fa-f]{2})*)"'
+    r"|zeroinitializer)"
+)
+_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{2})")
+
+#: The rules :func:`require_safe` applies before ``build`` and ``run`` compile anything.
+SAFETY_RULES = ("indirect-call", "recursion", "output-label", "back-edge", "angle")
 
 
 @dataclass(frozen=True)
@@ -94,7 +121,234 @@ def check(text: str, *, extensions: bool = False, where: str = "<module>") -> li
             f"{where}: typed pointers (QIR 1); this LLVM reads QIR 2 (opaque pointers) only"
         )
     module = parse(text, where)
-    return _Checker(module, str(module), extensions).run()
+    canonical = str(module)
+    return _Checker(module, canonical, extensions).run() + _safety(module, canonical, extensions)
+
+
+def safety(text: str, *, extensions: bool = True, where: str = "<module>") -> list[Violation]:
+    """The violations of the safety rules only (:data:`SAFETY_RULES`), for any module.
+
+    Raises:
+        QirError: The text is not valid LLVM IR.
+    """
+    from hpcq.qir.llvm import parse
+
+    module = parse(text, where)
+    return _safety(module, str(module), extensions)
+
+
+def require_safe(text: str, *, extensions: bool = True, where: str = "<module>") -> None:
+    """Refuse a module the runtime cannot run safely, before it is compiled.
+
+    Raises:
+        QirError: It breaks a safety rule; the message lists each violation by rule.
+    """
+    violations = safety(text, extensions=extensions, where=where)
+    if violations:
+        listed = "\n".join(f"  {v}" for v in violations)
+        raise QirError(
+            f"{where}: refused: {len(violations)} violation(s) of the rules that keep the "
+            f"runtime safe (see hpcq qir check):\n{listed}"
+        )
+
+
+def back_edges(function: ValueRef) -> list[tuple[int, int]]:
+    """``(source, target)`` block indices of the branches back to a block on the path
+    from the entry (found depth first): every loop has at least one."""
+    blocks = list(function.blocks)
+    index = {_address(block): i for i, block in enumerate(blocks)}
+    successors = []
+    for block in blocks:
+        instructions = list(block.instructions)
+        targets = []
+        if instructions:
+            for operand in instructions[-1].operands:
+                if str(operand.type) == "label" and _address(operand) in index:
+                    targets.append(index[_address(operand)])
+        successors.append(targets)
+    found: list[tuple[int, int]] = []
+    if not blocks:
+        return found
+    state = [0] * len(blocks)  # 0 unseen, 1 on the path, 2 done
+    state[0] = 1
+    stack = [(0, iter(successors[0]))]
+    while stack:  # iterative: a long chain of blocks must not overflow Python's stack
+        node, pending = stack[-1]
+        for target in pending:
+            if state[target] == 1:
+                found.append((node, target))
+            elif state[target] == 0:
+                state[target] = 1
+                stack.append((target, iter(successors[target])))
+                break
+        else:
+            state[node] = 2
+            stack.pop()
+    return found
+
+
+def loops_declared(text: str) -> bool:
+    """Whether the module flag ``backwards_branching`` is set (non-zero)."""
+    flag = _module_flags(text).get("backwards_branching")
+    return flag is not None and flag[2] not in ("0", "false")
+
+
+def _module_flags(text: str) -> dict[str, tuple[int, str, str]]:
+    """Module flag name -> (behaviour, type, value) of the flags with a scalar value."""
+    listed = _FLAGS.search(text)
+    flags: dict[str, tuple[int, str, str]] = {}
+    if listed:
+        ids = {part.strip().lstrip("!") for part in listed.group(1).split(",")}
+        for match in _FLAG.finditer(text):
+            if match.group(1) in ids:
+                flags[match.group(3)] = (int(match.group(2)), match.group(4), match.group(5))
+    return flags
+
+
+def _address(value: ValueRef) -> int | None:
+    # llvmlite hands out a new wrapper per access; the LLVM object's address is stable
+    return ctypes.cast(value._ptr, ctypes.c_void_p).value
+
+
+def _safety(module: ModuleRef, text: str, extensions: bool) -> list[Violation]:
+    found: list[Violation] = []
+    defined = [f for f in module.functions if not f.is_declaration]
+    names = {f.name for f in defined}
+    calls: dict[str, list[str]] = {}
+    declared = loops_declared(text)
+    # by iteration: llvmlite's lookup by name skips internal globals, as labels often are
+    strings = {g.name: str(g).strip() for g in module.global_variables}
+    for function in defined:
+        callees: list[str] = []
+        for block in function.blocks:
+            for inst in block.instructions:
+                if inst.opcode not in _CALLS:
+                    continue
+                operands = list(inst.operands)
+                callee = operands[-1]
+                if callee.value_kind.name != "function":
+                    found.append(
+                        Violation(
+                            "indirect-call",
+                            function.name,
+                            f"the callee {str(callee).strip()!r} is not a function: "
+                            "calls must name the function they call",
+                            str(inst).strip(),
+                        )
+                    )
+                    continue
+                if callee.name in names and callee.name not in callees:
+                    callees.append(callee.name)
+                found += _arguments(strings, function.name, inst, callee.name, operands[:-1])
+        calls[function.name] = callees
+        if declared or (extensions and function.name == "main"):
+            continue
+        blocks = list(function.blocks)
+        instructions = [list(b.instructions) for b in blocks]
+        for source, target in back_edges(function):
+            label = blocks[target].name or f"block {target}"
+            found.append(
+                Violation(
+                    "back-edge",
+                    function.name,
+                    f"a branch back to %{label} makes a loop; loops need the module flag "
+                    "backwards_branching (adaptive profile)",
+                    str(instructions[source][-1]).strip(),
+                )
+            )
+    found += _recursion(calls)
+    return found
+
+
+def _arguments(
+    strings: dict[str, str], function: str, inst: ValueRef, callee: str, operands: list[ValueRef]
+) -> list[Violation]:
+    found: list[Violation] = []
+    known = KNOWN.get(callee)
+    if known is not None and len(known.args) == len(operands):
+        for kind, operand in zip(known.args, operands, strict=True):
+            if kind == "l" and not _is_label(strings, operand):
+                found.append(
+                    Violation(
+                        "output-label",
+                        function,
+                        f"the label {str(operand).strip()!r} of {callee} must be ptr null or "
+                        "a global string constant (an i8 array ending in a NUL)",
+                        str(inst).strip(),
+                    )
+                )
+    if callee.startswith("__quantum__qis__"):
+        for operand in operands:
+            if str(operand.type) != "double":
+                continue
+            kind = operand.value_kind.name
+            if kind == "constant_fp":
+                value = operand.get_constant_value()
+                if math.isfinite(value):
+                    continue
+                what = "NaN" if math.isnan(value) else "infinite"
+            elif kind in ("undef_value", "poison_value"):
+                what = "undefined"
+            else:
+                continue
+            found.append(
+                Violation(
+                    "angle",
+                    function,
+                    f"the angle {str(operand).strip()!r} of {callee} is {what}",
+                    str(inst).strip(),
+                )
+            )
+    return found
+
+
+def _is_label(strings: dict[str, str], operand: ValueRef) -> bool:
+    kind = operand.value_kind.name
+    if kind == "constant_pointer_null":
+        return True
+    if kind != "global_variable":
+        return False
+    match = _STRING.match(strings.get(operand.name, ""))
+    if match is None:
+        return False
+    if match.group(2) is None:  # zeroinitializer: the empty string
+        return int(match.group(1)) > 0
+    body = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), match.group(2))
+    return "\0" in body
+
+
+def _recursion(calls: dict[str, list[str]]) -> list[Violation]:
+    """One violation per cycle of the call graph among defined functions."""
+    found: list[Violation] = []
+    state: dict[str, int] = {}
+    for root in calls:
+        if state.get(root):
+            continue
+        path: list[str] = [root]
+        state[root] = 1
+        stack = [iter(calls[root])]
+        while stack:
+            for callee in stack[-1]:
+                if state.get(callee) == 1:
+                    cycle = [*path[path.index(callee) :], callee]
+                    found.append(
+                        Violation(
+                            "recursion",
+                            cycle[0],
+                            "calls itself ("
+                            + " -> ".join(f"@{name}" for name in cycle)
+                            + "): the runtime's stack is not bounded",
+                        )
+                    )
+                elif not state.get(callee):
+                    state[callee] = 1
+                    path.append(callee)
+                    stack.append(iter(calls[callee]))
+                    break
+            else:
+                state[path.pop()] = 2
+                stack.pop()
+    return found
 
 
 class _Checker:
@@ -167,13 +421,7 @@ class _Checker:
             )
 
     def module_flags(self) -> None:
-        listed = _FLAGS.search(self.text)
-        flags: dict[str, tuple[int, str, str]] = {}
-        if listed:
-            ids = {part.strip().lstrip("!") for part in listed.group(1).split(",")}
-            for match in _FLAG.finditer(self.text):
-                if match.group(1) in ids:
-                    flags[match.group(3)] = (int(match.group(2)), match.group(4), match.group(5))
+        flags = _module_flags(self.text)
         for key in ("qir_major_version", "qir_minor_version"):
             if key not in flags or flags[key][1] != "i32":
                 self.add("module-flags", "", f"module flag {key!r} (i32) is missing")

@@ -57,6 +57,8 @@ static struct {
     int num_positional;
     /* hooks */
     int depth;
+    /* loop iterations in this shot, and the most allowed */
+    uint64_t loop_steps, max_loop_steps;
     /* in-process sessions */
     jmp_buf *jump;
     char message[512];
@@ -357,6 +359,7 @@ static void reset_state(void)
     rt.view = 0;
     rt.projecting = 0;
     rt.fresh = 1;
+    rt.loop_steps = 0;
     clear_ops();
     if (rt.results != NULL)
         memset(rt.results, 0, rt.num_results);
@@ -1088,9 +1091,18 @@ static void push(int kind, double theta, int32_t a, int32_t b, int32_t c)
         rt.ops_nq = (unsigned)top + 1;
 }
 
+/* A NaN or infinite angle would turn the whole state into NaN, and every later
+ * measurement would silently read 0. */
+static void check_angle(const char *name, double theta)
+{
+    if (!isfinite(theta))
+        fail("%s: the angle is %s", name, isnan(theta) ? "nan" : theta > 0 ? "inf" : "-inf");
+}
+
 static void gate1(const char *name, int kind, double theta, const Qubit *q)
 {
     require_live(name);
+    check_angle(name, theta);
     push(kind, theta, qubit_id(q), 0, 0);
 }
 
@@ -1098,6 +1110,7 @@ static void gate2(const char *name, const char *gate, int kind, double theta, co
                   const Qubit *y)
 {
     require_live(name);
+    check_angle(name, theta);
     int32_t a = qubit_id(x), b = qubit_id(y);
     check_distinct(a, b, gate);
     push(kind, theta, a, b, 0);
@@ -1184,16 +1197,27 @@ void __quantum__qis__barrier__body(void) { require_live("__quantum__qis__barrier
 
 /* --- measurement -------------------------------------------------------------------- */
 
+/* The id of a result, refused past HPCQ_RT_MAX_RESULTS (so the sizes below cannot
+ * overflow). */
+static size_t result_id(const Result *pointer, const char *what)
+{
+    uint64_t id = (uint64_t)(uintptr_t)pointer;
+    if (id >= HPCQ_RT_MAX_RESULTS)
+        fail("result id %llu is beyond the runtime's limit of %llu results (in %s)",
+             (unsigned long long)id, (unsigned long long)HPCQ_RT_MAX_RESULTS, what);
+    return (size_t)id;
+}
+
 static void set_result(const Result *pointer, int value)
 {
-    uintptr_t id = (uintptr_t)pointer;
+    size_t id = result_id(pointer, "a measurement");
     if (id >= rt.num_results) {
         size_t size = rt.num_results ? rt.num_results : 8;
         while (size <= id)
             size *= 2;
         unsigned char *grown = realloc(rt.results, size);
         if (grown == NULL)
-            fail("not enough memory for %lu results", (unsigned long)id + 1);
+            fail("not enough memory for %llu results", (unsigned long long)id + 1);
         memset(grown + rt.num_results, 0, size - rt.num_results);
         rt.results = grown;
         rt.num_results = size;
@@ -1350,7 +1374,7 @@ int hpcq_rt_result(int64_t id)
 bool __quantum__rt__read_result(Result *r)
 {
     require_live("__quantum__rt__read_result");
-    return hpcq_rt_result((int64_t)(uintptr_t)r) != 0;
+    return hpcq_rt_result((int64_t)result_id(r, "__quantum__rt__read_result")) != 0;
 }
 
 bool __quantum__qis__read_result__body(Result *r) { return __quantum__rt__read_result(r); }
@@ -1392,8 +1416,9 @@ void __quantum__rt__array_record_output(int64_t size, const char *label)
 
 void __quantum__rt__result_record_output(Result *r, const char *label)
 {
-    record("__quantum__rt__result_record_output", "RESULT",
-           hpcq_rt_result((int64_t)(uintptr_t)r) ? "1" : "0", label);
+    size_t id = result_id(r, "__quantum__rt__result_record_output");
+    record("__quantum__rt__result_record_output", "RESULT", hpcq_rt_result((int64_t)id) ? "1" : "0",
+           label);
 }
 
 void __quantum__rt__bool_record_output(bool value, const char *label)
@@ -1460,12 +1485,19 @@ void __quantum__rt__initialize(char *reserved)
 
 void __quantum__rt__initialize_default(void) { __quantum__rt__initialize(NULL); }
 
-static int parse_count(const char *text, long long *value)
+/* A decimal number from 0 to UINT64_MAX: digits only (strtoull alone would take a sign,
+ * negating "-1" into 2^64 - 1, and leading spaces). */
+static int parse_u64(const char *text, uint64_t *value)
 {
     char *end;
+    if (text[0] < '0' || text[0] > '9')
+        return 0;
     errno = 0;
-    *value = strtoll(text, &end, 10);
-    return errno == 0 && end != text && *end == '\0';
+    unsigned long long number = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || number > UINT64_MAX)
+        return 0;
+    *value = (uint64_t)number;
+    return 1;
 }
 
 static void usage_error(const char *fmt, const char *arg)
@@ -1492,9 +1524,14 @@ void __quantum__rt__initialize_args(int32_t argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = NULL;
-        int is_shots = strncmp(arg, "--shots", 7) == 0 && (arg[7] == '\0' || arg[7] == '=');
-        int is_seed = strncmp(arg, "--seed", 6) == 0 && (arg[6] == '\0' || arg[6] == '=');
-        if (is_shots || is_seed) {
+        const char *option = NULL;
+        static const char *const valued[] = {"--shots", "--seed", "--max-loop-iterations"};
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
+            size_t length = strlen(valued[k]);
+            if (strncmp(arg, valued[k], length) == 0 && (arg[length] == '\0' || arg[length] == '='))
+                option = valued[k];
+        }
+        if (option != NULL) {
             const char *eq = strchr(arg, '=');
             if (eq != NULL)
                 value = eq + 1;
@@ -1502,15 +1539,22 @@ void __quantum__rt__initialize_args(int32_t argc, char **argv)
                 value = argv[++i];
             else
                 usage_error("%s needs a value", arg);
-            long long number;
-            if (!parse_count(value, &number) || number < (is_shots ? 1 : 0))
-                usage_error(is_shots ? "--shots needs a positive integer, not '%s'"
-                                     : "--seed needs a non-negative integer, not '%s'",
-                            value);
-            if (is_shots)
-                rt.shots = number;
-            else
-                hpcq_rt_seed((uint64_t)number);
+            uint64_t number;
+            int ok = parse_u64(value, &number);
+            if (strcmp(option, "--seed") == 0) {
+                if (!ok)
+                    usage_error("--seed needs an integer from 0 to 18446744073709551615, not '%s'",
+                                value);
+                hpcq_rt_seed(number);
+            } else if (strcmp(option, "--shots") == 0) {
+                if (!ok || number < 1 || number > INT64_MAX)
+                    usage_error("--shots needs a positive integer, not '%s'", value);
+                rt.shots = (int64_t)number;
+            } else {
+                if (!ok || number < 1)
+                    usage_error("--max-loop-iterations needs a positive integer, not '%s'", value);
+                rt.max_loop_steps = number;
+            }
         } else if (strcmp(arg, "--no-shot-cache") == 0) {
             rt.no_cache_flag = 1;
             rt.use_cache = 0;
@@ -1534,12 +1578,19 @@ void __hpcq__rt__bind_params(int32_t count, const char *const *names, double *va
     const char *program = rt.program != NULL ? rt.program : "program";
     if (rt.help || rt.num_positional != count) {
         FILE *to = rt.help ? stdout : stderr;
-        fprintf(to, "usage: %s [--shots N] [--seed S]", program);
+        fprintf(to, "usage: %s [--shots N] [--seed S] [--max-loop-iterations N]", program);
         for (int i = 0; i < count; i++)
             fprintf(to, " %s", names[i]);
         fprintf(to, "\n");
         if (rt.help) {
             fprintf(to, "Runs the program's entry point once per shot (default 1 shot).\n");
+            fprintf(to, "  --shots N        number of shots (default 1)\n");
+            fprintf(to, "  --seed S         random seed, 0 to 18446744073709551615 (default: "
+                        "from the clock)\n");
+            fprintf(to, "  --max-loop-iterations N\n"
+                        "                   stop a shot with an error after N loop iterations "
+                        "(default %llu)\n",
+                    (unsigned long long)HPCQ_RT_DEFAULT_MAX_LOOP_ITERATIONS);
             fprintf(to, "  --no-shot-cache  simulate every shot from |0...0> (same output)\n");
             for (int i = 0; i < count; i++)
                 fprintf(to, "  %-12s a real number (double)\n", names[i]);
@@ -1554,7 +1605,7 @@ void __hpcq__rt__bind_params(int32_t count, const char *const *names, double *va
         errno = 0;
         values[i] = strtod(rt.positional[i], &end);
         if (errno != 0 || end == rt.positional[i] || *end != '\0' || !isfinite(values[i])) {
-            fprintf(stderr, "usage: %s [--shots N] [--seed S]", program);
+            fprintf(stderr, "usage: %s [--shots N] [--seed S] [--max-loop-iterations N]", program);
             for (int k = 0; k < count; k++)
                 fprintf(stderr, " %s", names[k]);
             fprintf(stderr, "\n%s: error: parameter %s must be a real number, not '%s'\n",
@@ -1581,6 +1632,18 @@ void __hpcq__rt__shot_begin(const char *metadata)
         fprintf(out, "METADATA\t%.*s\n", (int)length, metadata);
         metadata += length + (end != NULL);
     }
+}
+
+void hpcq_rt_set_max_loop_iterations(uint64_t limit) { rt.max_loop_steps = limit; }
+
+void __hpcq__rt__loop_step(void)
+{
+    require_live("__hpcq__rt__loop_step");
+    uint64_t limit = rt.max_loop_steps ? rt.max_loop_steps : HPCQ_RT_DEFAULT_MAX_LOOP_ITERATIONS;
+    if (++rt.loop_steps > limit)
+        fail("more than %llu loop iterations in one shot (a loop that never ends?); "
+             "a built program takes --max-loop-iterations N to allow more",
+             (unsigned long long)limit);
 }
 
 void __hpcq__rt__shot_end(int64_t status)
@@ -1646,7 +1709,9 @@ int hpcq_rt_run_session(int64_t (*shot)(const double *), const double *params, i
     /* A new session: whatever an earlier one left is released first. */
     if (rt.phase == RT_LIVE)
         __quantum__rt__finalize();
+    uint64_t loop_limit = rt.max_loop_steps; /* a setting, kept for the new session */
     memset(&rt, 0, sizeof rt);
+    rt.max_loop_steps = loop_limit;
     if (setjmp(jump) != 0) {
         rt.jump = NULL;
         if (error != NULL && error_size > 0)

@@ -24,6 +24,12 @@ extern "C" {
 #endif
 
 #define HPCQ_RT_MAX_QUBITS 32
+/* Result ids are below this (a byte each): a larger id is a runtime error, not a huge
+ * allocation or an overflowing one. */
+#define HPCQ_RT_MAX_RESULTS ((uint64_t)1 << 26)
+/* Loop iterations allowed in one shot unless --max-loop-iterations says otherwise: a
+ * loop that never ends stops with an error instead of hanging the program. */
+#define HPCQ_RT_DEFAULT_MAX_LOOP_ITERATIONS 10000000ULL
 
 typedef struct Qubit Qubit;
 typedef struct Result Result;
@@ -81,6 +87,8 @@ void __hpcq__rt__bind_params(int32_t count, const char *const *names, double *va
 int64_t __hpcq__rt__shots(void);
 void __hpcq__rt__shot_begin(const char *metadata);
 void __hpcq__rt__shot_end(int64_t status);
+/* Called by `hpcq build` at the head of every loop (the target of a back edge). */
+void __hpcq__rt__loop_step(void);
 
 /* --- host API ---------------------------------------------------------------------- */
 /* The value (0 or 1) of result `id` in the current call or shot (0 if never written). */
@@ -91,6 +99,8 @@ int hpcq_rt_num_qubits(void);
 int hpcq_rt_set_output_path(const char *path);
 /* Seed the random number generator (otherwise --seed, else time-based). */
 void hpcq_rt_seed(uint64_t seed);
+/* Loop iterations allowed per shot (0: the default); --max-loop-iterations sets it too. */
+void hpcq_rt_set_max_loop_iterations(uint64_t limit);
 
 /* In-process runs (hpcq's JIT): a fresh session that runs `shot(params)` `shots` times
  * with output to `output_path`, then finalizes. Returns 0, or 1 with the error in
