@@ -277,9 +277,9 @@ def bound_loops(text: str, where: str = "<module>") -> str:
         if function.is_declaration:
             declared = declared or function.name == LOOP_STEP
             continue
-        targets = {target for _, target in back_edges(function)}
-        if targets:
-            heads[function.name] = targets
+        found = {target for _, target in back_edges(function)}
+        if found:
+            heads[function.name] = found
     canonical = str(module)
     if not heads:
         return canonical

@@ -213,7 +213,9 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-FOREVER = "  br label %spin\nspin:\n  call void @__quantum__qis__x__body(ptr null)\n  br label %spin\n"
+FOREVER = (
+    "  br label %spin\nspin:\n  call void @__quantum__qis__x__body(ptr null)\n  br label %spin\n"
+)
 
 
 def test_a_declared_loop_that_never_ends_is_stopped(tmp_path: Path) -> None:
