@@ -134,13 +134,13 @@ def test_gate_definitions_nested_with_parameters() -> None:
     assert np.allclose(circuit.unitary(), qiskit_unitary(text), atol=1e-10)
 
 
-def test_compatible_qelib1_redefinitions_keep_the_builtin() -> None:
+def test_compatible_qelib1_definitions_keep_the_builtin() -> None:
+    # A program that writes qelib1's gates out instead of including the file.
     text = (
         "OPENQASM 2.0;\n"
         "gate u3(theta,phi,lambda) q { U(theta,phi,lambda) q; }\n"
         "gate cx c,t { CX c,t; }\n"
-        'include "qelib1.inc";\n'
-        "gate h a { u2(0,pi) a; }\n"
+        "gate h a { u3(pi/2,0,pi) a; }\n"
         "qreg q[2];\n"
         "h q[0]; cx q[0], q[1]; u3(1,2,3) q[1]; U(1,2,3) q[0]; CX q[1], q[0];\n"
     )
@@ -148,6 +148,9 @@ def test_compatible_qelib1_redefinitions_keep_the_builtin() -> None:
     for op in circuit:
         assert op.gate is STANDARD_GATES[op.name]
     assert [op.name for op in circuit] == ["h", "cx", "u3", "u", "cx"]
+    # Defining them again after the include is an error, as it is for Qiskit.
+    with pytest.raises(QasmError, match=r"already defined by qelib1\.inc"):
+        Circuit.from_qasm(HEADER + "gate h a { u2(0,pi) a; }\n")
 
 
 def test_broadcasting_measure_reset_barrier_and_conditions() -> None:

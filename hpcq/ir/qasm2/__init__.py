@@ -5,7 +5,24 @@ definitions with parameters (nested), ``opaque`` declarations, expressions, broa
 over registers, ``measure``, ``reset``, ``barrier`` and ``if (c == n)``.
 ``include "qelib1.inc";`` is built in (see :mod:`hpcq.ir.qasm2.qelib1`); other includes
 are read relative to the including file. Malformed input raises
-:class:`~hpcq.QasmError` with the file, line and column.
+:class:`~hpcq.QasmError` with the file, line and column; so does a program beyond the
+reader's limits, which bound what a small file can make the compiler do:
+
+``max_operations`` (default :data:`MAX_OPERATIONS`, ten million)
+    Operations of the circuit once every user-defined gate is expanded. A definition
+    that calls the previous one twice, forty times over, is a few lines that expand
+    to 2**40 operations; it is refused at the statement that applies it.
+``max_gate_depth`` (default :data:`MAX_GATE_DEPTH`, 64)
+    How deep gate definitions nest; refused at the definition that goes deeper.
+
+Both are keywords of :func:`loads` and :func:`load`. :data:`MAX_BITS` (fixed) bounds
+the qubits, and the classical bits, of one program.
+
+The gates of the language's ``qelib1.inc`` cannot be defined again (as in other
+readers). hpcq's further gates (``sx``, ``swap``, ``csx``, ``ccz``, ``ryy``...) are
+available after ``include "qelib1.inc";`` too, but a program's own definition of one
+of them replaces hpcq's, and is used only from there on: it must come before the
+program's first use of that name.
 
 Example:
     >>> from hpcq.ir import qasm2
@@ -18,7 +35,7 @@ Example:
 
 from __future__ import annotations
 
-from hpcq.ir.qasm2.parser import load, loads
+from hpcq.ir.qasm2.parser import MAX_BITS, MAX_GATE_DEPTH, MAX_OPERATIONS, load, loads
 from hpcq.ir.qasm2.writer import dump, dumps
 
-__all__ = ["dump", "dumps", "load", "loads"]
+__all__ = ["MAX_BITS", "MAX_GATE_DEPTH", "MAX_OPERATIONS", "dump", "dumps", "load", "loads"]

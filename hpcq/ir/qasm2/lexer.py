@@ -2,6 +2,11 @@
 
 Tokens are plain tuples ``(kind, text, offset)``; line and column are only computed
 from the offset when an error needs them, so the common path does no bookkeeping.
+
+Every pattern here is linear in the text it looks at: no quantifier is nested in
+another and no two alternatives can match the same prefix, so a regular-expression
+engine never backtracks over more than one token. Blanks and comments are skipped by
+a loop (:func:`skip_blanks`), not by a pattern, for the same reason.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from hpcq.exceptions import QasmError
 Token = tuple[str, str, int]
 
 # Kinds: "real", "int", "id", "string", "->", "==", one-character punctuation, "eof".
-_SKIP = re.compile(r"(?:[ \t\r\n\f\v]+|//[^\n]*)*")
+_BLANKS = re.compile(r"[ \t\r\n\f\v]*")
 _TOKEN = re.compile(
     r"(?P<real>(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)"
     r"|(?P<int>\d+)"
@@ -34,6 +39,18 @@ KEYWORDS = frozenset(
     )
 )  # fmt: skip
 """The words of OpenQASM 2 that cannot name a register or a gate."""
+
+
+def skip_blanks(text: str, pos: int) -> int:
+    """The offset of the first character at or after ``pos`` that is not blank or comment."""
+    blanks = _BLANKS.match
+    pos = blanks(text, pos).end()  # type: ignore[union-attr]
+    while text.startswith("//", pos):
+        newline = text.find("\n", pos)
+        if newline < 0:
+            return len(text)
+        pos = blanks(text, newline).end()  # type: ignore[union-attr]
+    return pos
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -75,7 +92,7 @@ class Lexer:
 
     def skip(self) -> int:
         """Skip blanks and comments; returns the new offset."""
-        self.pos = _SKIP.match(self.text, self.pos).end()  # type: ignore[union-attr]
+        self.pos = skip_blanks(self.text, self.pos)
         return self.pos
 
     def peek(self) -> Token:

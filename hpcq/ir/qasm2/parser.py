@@ -7,6 +7,15 @@ and a dictionary look-up. Every other statement (declarations, definitions, ``if
 ``measure``, broadcasting over whole registers) goes through a recursive-descent parser
 over the tokens of :mod:`hpcq.ir.qasm2.lexer`. Both paths build operations through the
 same checks, so they report the same errors.
+
+Reading is linear in the size of the input: blanks and comments are skipped by a loop
+before the fast path looks at a statement, and the fast path's pattern cannot
+backtrack (every identifier must end where the next character is not part of one).
+What a program may *expand to* is bounded too: gate definitions may nest at most
+``max_gate_depth`` deep (:data:`MAX_GATE_DEPTH` by default), and the circuit, with
+every user-defined gate expanded, may hold at most ``max_operations`` operations
+(:data:`MAX_OPERATIONS`); a program beyond either is a :class:`~hpcq.QasmError` at
+the statement that crosses the limit, found before anything is expanded.
 """
 
 from __future__ import annotations
@@ -18,30 +27,78 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from hpcq.exceptions import QasmError
 from hpcq.ir.circuit import Circuit, Condition, Operation, Register
-from hpcq.ir.gates import BARRIER, MEASURE, RESET, STANDARD_GATES, CompositeGate, Gate
-from hpcq.ir.parameter import UNARY_FUNCTIONS, Parameter, ParamValue
+from hpcq.ir.gates import (
+    BARRIER,
+    MEASURE,
+    RESET,
+    STANDARD_GATES,
+    CompositeGate,
+    Gate,
+    StandardGate,
+)
+from hpcq.ir.parameter import (
+    UNARY_FUNCTIONS,
+    Parameter,
+    ParameterExpression,
+    ParamValue,
+    format_param,
+)
 from hpcq.ir.qasm2.expression import ExpressionParser
-from hpcq.ir.qasm2.lexer import KEYWORDS, Lexer, Token, describe
+from hpcq.ir.qasm2.lexer import KEYWORDS, Lexer, Token, describe, position, skip_blanks
+from hpcq.ir.qasm2.qelib1 import PAPER_GATES
 
 logger = logging.getLogger(__name__)
 
-_FUNCTIONS = frozenset(UNARY_FUNCTIONS)
+MAX_OPERATIONS = 10_000_000
+"""Default bound on the operations of a program once every user gate is expanded.
 
-# name, optional parameters without nested parentheses, indexed arguments, ';'.
+It trades the largest circuit a file may describe against the memory and time a
+small, hostile file can make the compiler spend (ten million operations take a few
+gigabytes once expanded). Raise it with ``loads(..., max_operations=...)``.
+"""
+
+MAX_GATE_DEPTH = 64
+"""Default bound on how deep gate definitions may nest (a gate using only built-in
+gates has depth 1). Deeper nesting is no real circuit's and would bring the passes
+that walk definitions close to Python's recursion limit. Raise it with
+``loads(..., max_gate_depth=...)``."""
+
+MAX_BITS = 1 << 24
+"""Most qubits, and most classical bits, one program may declare (fixed): a register
+costs nothing until it is used, but one ``h q;`` or ``barrier q;`` on it makes an
+object per bit."""
+
+# Most include files open at once: a chain longer than this is certainly a mistake.
+_MAX_INCLUDE_DEPTH = 32
+
+_FUNCTIONS = frozenset(UNARY_FUNCTIONS)
+_ARITHMETIC_ERRORS = (ZeroDivisionError, OverflowError, ValueError)
+
+# An identifier that ends where the next character cannot continue it: the lookahead
+# keeps the engine from retrying shorter prefixes ("xq[0]" is never "x q[0]").
+_ID = r"[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])"
+# An indexed argument with an index short enough to be a plain int (longer ones go to
+# the general path, which says what is wrong with them).
+_INDEXED = _ID + r"[ \t]*\[[ \t]*\d{1,9}[ \t]*\]"
+# name, optional parameters without nested parentheses, indexed arguments, ';'; it is
+# matched where a statement starts (after blanks and comments).
 _FAST = re.compile(
-    r"(?:[ \t\r\n]+|//[^\n]*)*"
-    r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*"
+    "(" + _ID + r")[ \t]*"
     r"(?:\(([^()\n;{}]*)\)[ \t]*)?"
-    r"((?:[A-Za-z_][A-Za-z0-9_]*[ \t]*\[[ \t]*\d+[ \t]*\][ \t]*,[ \t]*)*"
-    r"[A-Za-z_][A-Za-z0-9_]*[ \t]*\[[ \t]*\d+[ \t]*\])[ \t]*;"
+    "(" + _INDEXED + r"(?:[ \t]*,[ \t]*" + _INDEXED + r")*)[ \t]*;"
 )
-_NUMBER = re.compile(r"[ \t]*-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?[ \t]*\Z")
+_NUMBER = re.compile(r"[ \t]*-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?[ \t]*\Z")
 _FAST_ARG = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*\[[ \t]*(\d+)")
 
 # An argument as written: register name, index (None for a whole register), offset.
 Arg = tuple[str, "int | None", int]
+
+# Where a name in the gate table came from; decides whether a definition may replace it.
+_LANGUAGE, _QELIB1, _EXTENSION, _PROGRAM = "language", "qelib1", "extension", "program"
 
 
 @dataclass(frozen=True)
@@ -53,28 +110,69 @@ class OpaqueGate:
     num_params: int
 
 
+@dataclass(frozen=True)
+class _Expansion:
+    """What one user-defined gate costs once expanded, known when it is defined."""
+
+    operations: int
+    """Operations of its full expansion."""
+    depth: int
+    """How deep definitions nest inside it (1: only built-in gates in its body)."""
+    needs_check: bool
+    """Whether some parameter in its expansion is computed (``1/a``, ``ln(a)``...) and
+    may fail or leave the real numbers for some arguments."""
+    places: tuple[tuple[Lexer, int], ...] = ()
+    """Where each body operation is written (for errors)."""
+
+
 @dataclass
 class _State:
     """What every file of one program shares (includes see the same symbols)."""
 
     circuit: Circuit
     gates: dict[str, Gate | OpaqueGate]
+    max_operations: int = MAX_OPERATIONS
+    max_gate_depth: int = MAX_GATE_DEPTH
+    origins: dict[str, str] = field(default_factory=dict)
+    """Where each name of ``gates`` came from (``_LANGUAGE``, ``_QELIB1``...)."""
+    defined_at: dict[str, tuple[Lexer, int]] = field(default_factory=dict)
+    """Where the program defined or first used each gate name (for errors)."""
+    expansions: dict[str, _Expansion] = field(default_factory=dict)
+    checked: set[tuple[str, tuple[float, ...]]] = field(default_factory=set)
+    operations: int = 0
+    """Operations so far with every user gate expanded, against ``max_operations``."""
     qregs: dict[str, Register] = field(default_factory=dict)
     cregs: dict[str, Register] = field(default_factory=dict)
     ops: list[Operation] = field(default_factory=list)
-    statement_cache: dict[str, list[Operation]] = field(default_factory=dict)
+    statement_cache: dict[str, tuple[list[Operation], int]] = field(default_factory=dict)
     param_cache: dict[str, tuple[ParamValue, ...]] = field(default_factory=dict)
     include_stack: list[str] = field(default_factory=list)
     qelib1_included: bool = False
     defining_builtins: bool = False
 
 
-def _language_gates() -> dict[str, Gate | OpaqueGate]:
+def _new_state(max_operations: int, max_gate_depth: int) -> _State:
+    for name, value in (("max_operations", max_operations), ("max_gate_depth", max_gate_depth)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, not {value!r}")
     # The two gates the language itself defines.
-    return {"U": STANDARD_GATES["u"], "CX": STANDARD_GATES["cx"]}
+    gates: dict[str, Gate | OpaqueGate] = {"U": STANDARD_GATES["u"], "CX": STANDARD_GATES["cx"]}
+    return _State(
+        Circuit(0, 0),
+        gates,
+        max_operations=max_operations,
+        max_gate_depth=max_gate_depth,
+        origins={"U": _LANGUAGE, "CX": _LANGUAGE},
+    )
 
 
-def loads(text: str, filename: str | None = None) -> Circuit:
+def loads(
+    text: str,
+    filename: str | None = None,
+    *,
+    max_operations: int = MAX_OPERATIONS,
+    max_gate_depth: int = MAX_GATE_DEPTH,
+) -> Circuit:
     """Parse an OpenQASM 2 program.
 
     Args:
@@ -82,14 +180,19 @@ def loads(text: str, filename: str | None = None) -> Circuit:
         filename: Where it came from: named in errors, and the directory that
             ``include`` statements are resolved against (the working directory when
             ``None``).
+        max_operations: Most operations the circuit may have with every user-defined
+            gate expanded (default :data:`MAX_OPERATIONS`).
+        max_gate_depth: Deepest nesting of gate definitions allowed (default
+            :data:`MAX_GATE_DEPTH`).
 
     Raises:
-        QasmError: The text is not valid OpenQASM 2; the error has the file, line and
-            column of the offending token.
+        QasmError: The text is not valid OpenQASM 2, or goes beyond a limit; the error
+            has the file, line and column of the offending token.
+        ValueError: A limit is not a positive integer.
     """
     if not isinstance(text, str):
         raise TypeError(f"OpenQASM text must be a str, not {type(text).__name__}")
-    state = _State(Circuit(0, 0), _language_gates())
+    state = _new_state(max_operations, max_gate_depth)
     if filename is not None:
         state.include_stack.append(os.path.abspath(filename))
     _FileParser(state, text, filename).parse()
@@ -101,35 +204,58 @@ def loads(text: str, filename: str | None = None) -> Circuit:
     return circuit
 
 
-def load(path: str | os.PathLike[str]) -> Circuit:
+def load(
+    path: str | os.PathLike[str],
+    *,
+    max_operations: int = MAX_OPERATIONS,
+    max_gate_depth: int = MAX_GATE_DEPTH,
+) -> Circuit:
     """Read an OpenQASM 2 file; errors name the file.
 
+    Args:
+        path: The file (UTF-8; a leading byte-order mark is allowed).
+        max_operations: See :func:`loads`.
+        max_gate_depth: See :func:`loads`.
+
     Raises:
-        QasmError: The file is not valid OpenQASM 2.
+        QasmError: The file is not valid OpenQASM 2 (or not UTF-8 text).
         OSError: The file cannot be read.
     """
     name = os.fspath(path)
+    text = decode(Path(name).read_bytes(), name)
+    return loads(text, filename=name, max_operations=max_operations, max_gate_depth=max_gate_depth)
+
+
+def decode(data: bytes, filename: str) -> str:
+    """``data`` as UTF-8 text, or a :class:`QasmError` at the first byte that is not."""
     try:
-        text = Path(name).read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise QasmError(f"not a UTF-8 text file ({exc.reason})", file=name) from exc
-    return loads(text, filename=name)
+        start = exc.start
+        line = data.count(b"\n", 0, start) + 1
+        line_start = data.rfind(b"\n", 0, start) + 1
+        # The column counts characters, as it does everywhere else.
+        column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+        message = f"not UTF-8 text: byte 0x{data[start]:02x} cannot start or continue a character"
+        raise QasmError(message, file=filename, line=line, column=column) from exc
 
 
 def parse_definitions(text: str, filename: str) -> dict[str, CompositeGate]:
     """The ``gate`` definitions of ``text`` (which may use every qelib1 gate)."""
-    state = _State(Circuit(0, 0), _language_gates(), defining_builtins=True)
+    state = _new_state(MAX_OPERATIONS, MAX_GATE_DEPTH)
+    state.defining_builtins = True
     _include_qelib1(state, with_composites=False)
-    before = set(state.gates)
+    before = dict(state.gates)
     _FileParser(state, text, filename).parse()
     return {
         name: gate
         for name, gate in state.gates.items()
-        if name not in before and isinstance(gate, CompositeGate)
+        if before.get(name) is not gate and isinstance(gate, CompositeGate)
     }
 
 
-def _include_qelib1(state: _State, with_composites: bool = True) -> None:
+def _include_qelib1(state: _State, with_composites: bool = True) -> str | None:
+    """Add qelib1's gates; returns a qelib1 name the program already defines, if any."""
     from hpcq.ir.qasm2.qelib1 import builtin_gates
 
     if with_composites:
@@ -137,8 +263,16 @@ def _include_qelib1(state: _State, with_composites: bool = True) -> None:
     else:
         gates = {n: g for n, g in STANDARD_GATES.items() if g.is_unitary}
     for name, gate in gates.items():
-        state.gates.setdefault(name, gate)
+        origin = _QELIB1 if name in PAPER_GATES else _EXTENSION
+        if name in state.gates:
+            if origin == _QELIB1 and state.origins.get(name) == _PROGRAM:
+                return name
+            # An extension the program defined itself keeps the program's definition.
+            continue
+        state.gates[name] = gate
+        state.origins[name] = origin
     state.qelib1_included = True
+    return None
 
 
 def _builtin_gate(name: str) -> Gate | None:
@@ -150,12 +284,47 @@ def _builtin_gate(name: str) -> Gate | None:
     return composite_gates().get(name)
 
 
-def _is_builtin(gate: Gate | OpaqueGate) -> bool:
-    if gate.name in STANDARD_GATES and STANDARD_GATES[gate.name] is gate:
-        return True
-    from hpcq.ir.qasm2.qelib1 import composite_gates
+def _same_as_builtin(gate: CompositeGate, builtin: Gate) -> bool:
+    """Whether a program's definition is exactly the built-in gate of its name.
 
-    return composite_gates().get(gate.name) is gate
+    Then the built-in (native) gate is used. Proven three ways only: a definition that
+    applies a standard gate with the same matrix function to its arguments in order
+    (``gate u3(a,b,c) q { U(a,b,c) q; }``), the very definition hpcq's writer gives
+    an extension gate, or, without parameters, equal matrices.
+    """
+    if (gate.num_qubits, gate.num_params) != (builtin.num_qubits, builtin.num_params):
+        return False
+    from hpcq.ir.qasm2.qelib1 import extension_definitions
+
+    formals = tuple(Parameter(name) for name in gate.param_names)
+    reference = extension_definitions().get(gate.name)
+    # hpcq's writer defines these for other readers; read back, they are the gate
+    # (whatever the formal parameters are called).
+    if reference is not None and reference.definition(formals) == list(gate.body):
+        return True
+    if len(gate.body) == 1 and isinstance(builtin, StandardGate):
+        (op,) = gate.body
+        if (
+            isinstance(op.gate, StandardGate)
+            and op.gate._matrix_fn is builtin._matrix_fn
+            and op.qubits == tuple(range(gate.num_qubits))
+            and op.params == formals
+            and not op.condition
+        ):
+            return True
+    if gate.num_params or gate.num_qubits > 5:
+        return False
+    if any(not op.gate.is_unitary for op in gate.body):
+        return False
+    try:
+        ours, theirs = gate.matrix(), builtin.matrix()
+    except (*_ARITHMETIC_ERRORS, RecursionError):
+        return False
+    return bool(np.allclose(ours, theirs, rtol=0.0, atol=1e-12))
+
+
+def _computed(value: ParamValue) -> bool:
+    return isinstance(value, ParameterExpression) and not isinstance(value, Parameter)
 
 
 class _FileParser:
@@ -183,27 +352,71 @@ class _FileParser:
         ops = state.ops
         fast = _FAST.match
         end = len(text)
-        pos = 0
+        # A byte-order mark, which some editors write at the start of a UTF-8 file.
+        pos = 1 if text.startswith("\ufeff") else 0
+        limit = state.max_operations
         while True:
+            pos = skip_blanks(text, pos)
+            if pos >= end:
+                return
             match = fast(text, pos)
             if match is not None:
-                key = text[match.start(1) : match.end()]
+                key = match.group()
                 cached = cache.get(key)
                 if cached is None and match.group(1) not in KEYWORDS:
                     cached = cache[key] = self._fast_statement(match)
                 if cached is not None:
-                    ops.extend(cached)
+                    new_ops, cost = cached
+                    if state.operations + cost > limit:
+                        raise self._too_many(match.group(1), cost, pos)
+                    state.operations += cost
+                    ops.extend(new_ops)
                     pos = match.end()
                     self.statements += 1
                     continue
             lexer.seek(pos)
-            if lexer.skip() >= end:
-                return
             self._statement()
             pos = lexer.pos
             self.statements += 1
 
-    def _fast_statement(self, match: re.Match[str]) -> list[Operation]:
+    def _too_many(self, name: str, cost: int, offset: int) -> QasmError:
+        limit = self.state.max_operations
+        total = self.state.operations + cost
+        share = f" ({cost} from this statement)" if total != cost else ""
+        return self.error(
+            f"'{name}' here would take the circuit to {total} operations with every gate "
+            f"expanded{share}, more than max_operations={limit}; pass a larger "
+            "max_operations to read it",
+            offset,
+        )
+
+    def _cost(self, gate: Gate) -> int:
+        if isinstance(gate, CompositeGate):
+            return self._expansion(gate).operations
+        return 1
+
+    def _expansion(self, gate: CompositeGate) -> _Expansion:
+        found = self.state.expansions.get(gate.name)
+        if found is None:
+            # qelib1's own composites: small, fixed, and defined elsewhere.
+            found = self._measure(gate, ())
+            self.state.expansions[gate.name] = found
+        return found
+
+    def _measure(self, gate: CompositeGate, places: tuple[tuple[Lexer, int], ...]) -> _Expansion:
+        operations, depth, needs_check = 0, 0, False
+        for op in gate.body:
+            if isinstance(op.gate, CompositeGate):
+                inner = self._expansion(op.gate)
+                operations += inner.operations
+                depth = max(depth, inner.depth)
+                needs_check = needs_check or inner.needs_check
+            else:
+                operations += 1
+            needs_check = needs_check or any(map(_computed, op.params))
+        return _Expansion(operations, depth + 1, needs_check, places)
+
+    def _fast_statement(self, match: re.Match[str]) -> tuple[list[Operation], int]:
         state = self.state
         name = match.group(1)
         params: tuple[ParamValue, ...] = ()
@@ -220,7 +433,10 @@ class _FileParser:
                 qubits.append(register.start + index)
             else:
                 if len(qubits) == gate.num_qubits and len(set(qubits)) == len(qubits):
-                    return [Operation(gate, tuple(qubits), params)]
+                    self._note_use(name, match.start(1))
+                    if isinstance(gate, CompositeGate):
+                        self._check_arguments(gate, params, match.start(1))
+                    return [Operation(gate, tuple(qubits), params)], self._cost(gate)
         # Something is wrong: the general path finds it and says what.
         base = match.start(3)
         args: list[Arg] = [
@@ -270,7 +486,13 @@ class _FileParser:
         elif text == "if":
             self._if()
         else:
-            self.state.ops.extend(self._quantum_operation(token, None))
+            self._emit(self._quantum_operation(token, None))
+
+    def _emit(self, built: tuple[list[Operation], int]) -> None:
+        # _apply has checked the limit already (before building anything).
+        ops, cost = built
+        self.state.operations += cost
+        self.state.ops.extend(ops)
 
     # --- declarations -------------------------------------------------------------
 
@@ -282,7 +504,8 @@ class _FileParser:
             raise self.error("'OPENQASM' must be the first statement of a file", offset)
         major = token[1].split(".")[0]
         if major != "2":
-            raise self.error(f"only OpenQASM 2 is supported, this file says {token[1]}", token[2])
+            shown = token[1] if len(token[1]) <= 20 else token[1][:20] + "..."
+            raise self.error(f"only OpenQASM 2 is supported, this file says {shown}", token[2])
         self.lexer.expect(";")
 
     def _include(self, offset: int) -> None:
@@ -291,20 +514,32 @@ class _FileParser:
         lexer.expect(";")
         name = token[1][1:-1]
         if name == "qelib1.inc":
-            _include_qelib1(self.state)
+            if self.state.qelib1_included:
+                return
+            clash = _include_qelib1(self.state)
+            if clash is not None:
+                raise self.error(
+                    f"qelib1.inc defines gate '{clash}', which this program has already "
+                    f"defined{self._where_defined(clash)}; include qelib1.inc first and "
+                    "do not define its gates",
+                    token[2],
+                )
             return
+        if "\x00" in name:
+            raise self.error("an include file name cannot contain a NUL character", token[2])
+        if len(self.state.include_stack) >= _MAX_INCLUDE_DEPTH:
+            raise self.error(f"includes nested more than {_MAX_INCLUDE_DEPTH} deep", token[2])
         directory = Path(self.filename).parent if self.filename else Path.cwd()
-        path = (directory / name).resolve()
-        if str(path) in self.state.include_stack:
-            raise self.error(f"include cycle: '{name}' includes itself", token[2])
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            message = f"cannot read include file '{name}' ({path}): {reason}"
+            path = (directory / name).resolve()
+            if str(path) in self.state.include_stack:
+                raise self.error(f"include cycle: '{name}' includes itself", token[2])
+            data = path.read_bytes()
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            message = f"cannot read include file '{name}': {reason}"
             raise self.error(message, token[2]) from exc
-        except UnicodeDecodeError as exc:
-            raise self.error(f"include file '{name}' is not UTF-8 text", token[2]) from exc
+        text = decode(data, str(path))
         self.state.include_stack.append(str(path))
         try:
             _FileParser(self.state, text, str(path)).parse()
@@ -317,6 +552,15 @@ class _FileParser:
             raise self.error(f"'{name}' is a reserved word and cannot name a {what}", token[2])
         return name
 
+    def _integer(self, token: Token, what: str, maximum: int) -> int:
+        """An ``int`` token's value, or an error if it is above ``maximum``."""
+        digits = token[1].lstrip("0") or "0"
+        # Compare lengths first: int() of thousands of digits is slow, or refused.
+        if len(digits) > len(str(maximum)) or int(digits) > maximum:
+            shown = digits if len(digits) <= 24 else f"{digits[:12]}...({len(digits)} digits)"
+            raise self.error(f"{what} {shown} is too large (at most {maximum})", token[2])
+        return int(digits)
+
     def _register(self, quantum: bool) -> None:
         lexer, state = self.lexer, self.state
         what = "quantum register" if quantum else "classical register"
@@ -326,9 +570,17 @@ class _FileParser:
         size_token = lexer.expect("int", "the register size (an integer)")
         lexer.expect("]")
         lexer.expect(";")
-        size = int(size_token[1])
+        used = state.circuit.num_qubits if quantum else state.circuit.num_clbits
+        bits = "qubits" if quantum else "classical bits"
+        size = self._integer(size_token, "register size", MAX_BITS)
         if size == 0:
             raise self.error(f"register '{name}' must have at least one bit", size_token[2])
+        if used + size > MAX_BITS:
+            raise self.error(
+                f"register '{name}' would make {used + size} {bits}; a program has at "
+                f"most {MAX_BITS}",
+                size_token[2],
+            )
         if name in state.qregs or name in state.cregs:
             raise self.error(f"register '{name}' is already declared", token[2])
         register = state.circuit.add_register(name, size, quantum=quantum)
@@ -370,42 +622,64 @@ class _FileParser:
             lexer.next()
         return name_token, params, qubits
 
-    def _check_new_gate(self, name_token: Token, num_qubits: int, num_params: int) -> bool:
-        """Whether the declaration is new; ``False`` for a compatible built-in."""
+    def _where_defined(self, name: str) -> str:
+        place = self.state.defined_at.get(name)
+        if place is None:
+            return ""
+        lexer, offset = place
+        line, column = position(lexer.text, offset)
+        if lexer is self.lexer:
+            return f" (line {line}, column {column})"
+        return f" ({lexer.filename or '<string>'}:{line}:{column})"
+
+    def _note_use(self, name: str, offset: int) -> None:
+        """Remember where a program first used one of hpcq's extension gates."""
+        if name not in self.state.defined_at and self.state.origins.get(name) == _EXTENSION:
+            self.state.defined_at[name] = (self.lexer, offset)
+
+    def _check_new_gate(self, name_token: Token) -> None:
+        """Refuse a definition of a name the program already has."""
         name = name_token[1]
-        existing = self.state.gates.get(name)
-        if existing is None:
-            if self.state.defining_builtins:
-                return True
-            builtin = _builtin_gate(name)
-            if builtin is None or (builtin.num_qubits, builtin.num_params) != (
-                num_qubits,
-                num_params,
-            ):
-                return True
-            # A file that defines qelib1's gates itself instead of including it.
-            self.state.gates[name] = builtin
-            return False
-        compatible = existing.num_qubits == num_qubits and existing.num_params == num_params
-        if compatible and _is_builtin(existing) and name not in ("U", "CX"):
-            # Files often repeat qelib1's definitions: keep the exact built-in gate.
-            return False
-        if _is_builtin(existing):
+        origin = self.state.origins.get(name)
+        if origin is None or self.state.defining_builtins:
+            return
+        if origin == _LANGUAGE:
+            raise self.error(f"gate '{name}' is already defined by the language", name_token[2])
+        if origin == _QELIB1:
+            existing = self.state.gates[name]
             raise self.error(
-                f"gate '{name}' is already defined by qelib1.inc with "
-                f"{existing.num_params} parameter(s) and {existing.num_qubits} qubit(s)",
+                f"gate '{name}' is already defined by qelib1.inc (with "
+                f"{existing.num_params} parameter(s) and {existing.num_qubits} qubit(s))",
                 name_token[2],
             )
-        raise self.error(f"gate '{name}' is already defined", name_token[2])
+        if origin == _EXTENSION:
+            if name in self.state.defined_at:
+                # The program used hpcq's gate of this name, and now means another one.
+                raise self.error(
+                    f"gate '{name}' is defined after the program used hpcq's built-in "
+                    f"'{name}'{self._where_defined(name)}; define it before its first use",
+                    name_token[2],
+                )
+            return
+        raise self.error(
+            f"gate '{name}' is already defined{self._where_defined(name)}", name_token[2]
+        )
+
+    def _define(self, name_token: Token, gate: Gate | OpaqueGate) -> None:
+        name = name_token[1]
+        self.state.gates[name] = gate
+        self.state.origins[name] = _PROGRAM
+        self.state.defined_at[name] = (self.lexer, name_token[2])
 
     def _gate_definition(self) -> None:
-        lexer = self.lexer
+        lexer, state = self.lexer, self.state
         name_token, param_names, qubit_names = self._signature()
-        is_new = self._check_new_gate(name_token, len(qubit_names), len(param_names))
+        self._check_new_gate(name_token)
         lexer.expect("{", "'{' to open the gate body")
         formals = {name: Parameter(name) for name in param_names}
         qubit_index = {name: i for i, name in enumerate(qubit_names)}
         body: list[Operation] = []
+        places: list[tuple[Lexer, int]] = []
         expressions = ExpressionParser(lexer, formals)
         while True:
             token = lexer.next()
@@ -421,9 +695,24 @@ class _FileParser:
             if text in ("measure", "reset", "if", "qreg", "creg", "gate", "opaque", "include"):
                 raise self.error(f"'{text}' is not allowed inside a gate definition", offset)
             body.append(self._body_operation(token, expressions, qubit_index))
-        if is_new:
-            gate = CompositeGate(name_token[1], len(qubit_names), param_names, body)
-            self.state.gates[name_token[1]] = gate
+            places.append((lexer, offset))
+        name = name_token[1]
+        gate = CompositeGate(name, len(qubit_names), param_names, body)
+        expansion = self._measure(gate, tuple(places))
+        if expansion.depth > state.max_gate_depth:
+            raise self.error(
+                f"gate '{name}' nests gate definitions {expansion.depth} deep, more than "
+                f"max_gate_depth={state.max_gate_depth}; pass a larger max_gate_depth to "
+                "read it",
+                name_token[2],
+            )
+        builtin = None if state.defining_builtins else _builtin_gate(name)
+        if builtin is not None and _same_as_builtin(gate, builtin):
+            # The program wrote out a built-in gate: keep the native one.
+            self._define(name_token, builtin)
+            return
+        state.expansions[name] = expansion
+        self._define(name_token, gate)
 
     def _body_operation(
         self, token: Token, expressions: ExpressionParser, qubit_index: dict[str, int]
@@ -431,6 +720,8 @@ class _FileParser:
         lexer = self.lexer
         name, offset = token[1], token[2]
         params: list[ParamValue] = []
+        if name != "barrier":
+            self._known_gate(name, offset)
         if lexer.peek()[0] == "(":
             lexer.next()
             params = expressions.parse_list(")")
@@ -465,18 +756,22 @@ class _FileParser:
     def _opaque(self) -> None:
         name_token, params, qubits = self._signature()
         self.lexer.expect(";")
-        if self._check_new_gate(name_token, len(qubits), len(params)):
-            self.state.gates[name_token[1]] = OpaqueGate(name_token[1], len(qubits), len(params))
+        self._check_new_gate(name_token)
+        self._define(name_token, OpaqueGate(name_token[1], len(qubits), len(params)))
 
     # --- operations ---------------------------------------------------------------
 
-    def _unitary_gate(self, name: str, offset: int, num_params: int, num_qubits: int) -> Gate:
+    def _known_gate(self, name: str, offset: int) -> Gate | OpaqueGate:
         gate = self.state.gates.get(name)
         if gate is None:
             hint = ""
             if not self.state.qelib1_included and name in STANDARD_GATES:
                 hint = ' (add include "qelib1.inc";)'
             raise self.error(f"undefined gate '{name}'{hint}", offset)
+        return gate
+
+    def _unitary_gate(self, name: str, offset: int, num_params: int, num_qubits: int) -> Gate:
+        gate = self._known_gate(name, offset)
         if isinstance(gate, OpaqueGate):
             raise self.error(
                 f"gate '{name}' is declared opaque: it has no definition to apply", offset
@@ -489,7 +784,61 @@ class _FileParser:
             raise self.error(
                 f"gate '{name}' acts on {gate.num_qubits} qubit(s), got {num_qubits}", offset
             )
+        self._note_use(name, offset)
         return gate
+
+    def _check_arguments(
+        self, gate: CompositeGate, params: tuple[ParamValue, ...], offset: int
+    ) -> None:
+        """Evaluate the computed parameters of ``gate``'s expansion for ``params``.
+
+        Done once per gate and argument values, when the program applies the gate, so
+        that ``rz(1/a)`` with ``a = 0`` is an error here, where the file says it, and
+        not a bare ``ZeroDivisionError`` from a pass that expands the gate later.
+        """
+        problem = self._evaluate(gate, tuple(float(p) for p in params))
+        if problem is not None:
+            shown = ", ".join(format_param(p) for p in params)
+            raise self.error(f"cannot apply '{gate.name}({shown})': {problem}", offset)
+
+    def _evaluate(self, gate: CompositeGate, values: tuple[float, ...]) -> str | None:
+        expansion = self._expansion(gate)
+        key = (gate.name, values)
+        if not expansion.needs_check or key in self.state.checked:
+            return None
+        self.state.checked.add(key)
+        bound = dict(zip(gate.param_names, values, strict=True))
+        for index, op in enumerate(gate.body):
+            inner: list[float] = []
+            for param in op.params:
+                try:
+                    value = param.bind(bound) if isinstance(param, ParameterExpression) else param
+                    number = float(value)
+                except _ARITHMETIC_ERRORS as exc:
+                    reason = "division by zero" if isinstance(exc, ZeroDivisionError) else exc
+                    return self._body_problem(gate, index, bound, f"'{param}': {reason}")
+                if not math.isfinite(number):
+                    return self._body_problem(gate, index, bound, f"'{param}' is {number}")
+                inner.append(number)
+            if isinstance(op.gate, CompositeGate):
+                problem = self._evaluate(op.gate, tuple(inner))
+                if problem is not None:
+                    return problem
+        return None
+
+    def _body_problem(
+        self, gate: CompositeGate, index: int, bound: dict[str, float], what: str
+    ) -> str:
+        where = ""
+        places = self._expansion(gate).places
+        if index < len(places):
+            lexer, offset = places[index]
+            line, column = position(lexer.text, offset)
+            where = f" at line {line}, column {column}"
+            if lexer is not self.lexer:
+                where += f" of {lexer.filename or '<string>'}"
+        values = ", ".join(f"{k} = {format_param(v)}" for k, v in bound.items())
+        return f"in the body of gate '{gate.name}'{where}, with {values}, {what}"
 
     def _args(self, terminators: tuple[str, ...]) -> tuple[list[Arg], Token]:
         """Arguments ``reg`` or ``reg[i]`` separated by commas, up to a terminator."""
@@ -502,7 +851,7 @@ class _FileParser:
                 lexer.next()
                 index_token = lexer.expect("int", "a non-negative integer index")
                 lexer.expect("]")
-                index = int(index_token[1])
+                index = self._integer(index_token, "index", MAX_BITS)
             args.append((token[1], index, token[2]))
             sep = lexer.next()
             if sep[0] in terminators:
@@ -511,8 +860,7 @@ class _FileParser:
                 expected = " or ".join(f"'{t}'" for t in (",", *terminators))
                 raise self.error(f"expected {expected}, found {describe(sep)}", sep[2])
 
-    def _bits(self, arg: Arg, quantum: bool) -> list[int]:
-        """The flat indices an argument names."""
+    def _register_of(self, arg: Arg, quantum: bool) -> Register:
         name, index, offset = arg
         registers = self.state.qregs if quantum else self.state.cregs
         register = registers.get(name)
@@ -523,29 +871,41 @@ class _FileParser:
                 wanted = "a qubit" if quantum else "a classical bit"
                 raise self.error(f"'{name}' is a {kind} register; {wanted} is needed", offset)
             raise self.error(f"undefined register '{name}'", offset)
-        if index is None:
-            return list(register.indices)
-        if index >= register.size:
+        if index is not None and index >= register.size:
             raise self.error(
                 f"index {index} is out of range for register '{name}' of size {register.size}",
                 offset,
             )
-        return [register.start + index]
+        return register
+
+    def _bits(self, arg: Arg, quantum: bool) -> list[int]:
+        """The flat indices an argument names."""
+        register = self._register_of(arg, quantum)
+        if arg[1] is None:
+            return list(register.indices)
+        return [register.start + arg[1]]
 
     def _broadcast(
-        self, args: list[Arg], quantum: list[bool], what: str, offset: int
+        self, args: list[Arg], quantum: list[bool], what: str, offset: int, cost: int
     ) -> list[list[int]]:
-        """Expand whole-register arguments: one tuple of bits per application."""
-        bits = [self._bits(arg, q) for arg, q in zip(args, quantum, strict=True)]
-        sizes = {len(b) for arg, b in zip(args, bits, strict=True) if arg[1] is None}
+        """Expand whole-register arguments: one tuple of bits per application.
+
+        ``cost`` is what one application adds to the expanded circuit: the limit is
+        checked before any list is built.
+        """
+        registers = [self._register_of(a, q) for a, q in zip(args, quantum, strict=True)]
+        sizes = {r.size for a, r in zip(args, registers, strict=True) if a[1] is None}
         if len(sizes) > 1:
             listed = ", ".join(
-                f"'{arg[0]}' has {len(b)}"
-                for arg, b in zip(args, bits, strict=True)
-                if arg[1] is None
+                f"'{a[0]}' has {r.size}"
+                for a, r in zip(args, registers, strict=True)
+                if a[1] is None
             )
             raise self.error(f"registers of different sizes in '{what}': {listed}", offset)
         count = sizes.pop() if sizes else 1
+        if self.state.operations + count * cost > self.state.max_operations:
+            raise self._too_many(what, count * cost, offset)
+        bits = [self._bits(a, q) for a, q in zip(args, quantum, strict=True)]
         return [[b[k] if len(b) > 1 else b[0] for b in bits] for k in range(count)]
 
     def _apply(
@@ -555,16 +915,19 @@ class _FileParser:
         params: tuple[ParamValue, ...],
         args: list[Arg],
         condition: Condition | None,
-    ) -> list[Operation]:
+    ) -> tuple[list[Operation], int]:
+        """The operations of one gate, barrier or reset statement and their cost."""
         if name == "barrier":
             if params:
                 raise self.error("'barrier' takes no parameters", offset)
             if condition is not None:
                 raise self.error("'barrier' cannot be conditioned", offset)
+            if self.state.operations + 1 > self.state.max_operations:
+                raise self._too_many(name, 1, offset)
             qubits = [q for arg in args for q in self._bits(arg, True)]
             if len(set(qubits)) != len(qubits):
                 raise self.error("'barrier' names the same qubit twice", offset)
-            return [Operation(BARRIER, tuple(qubits))]
+            return [Operation(BARRIER, tuple(qubits))], 1
         if name == "reset":
             if params:
                 raise self.error("'reset' takes no parameters", offset)
@@ -573,14 +936,19 @@ class _FileParser:
                 raise self.error(f"'reset' takes one argument, got {len(args)}", offset)
         else:
             gate = self._unitary_gate(name, offset, len(params), len(args))
+        cost = self._cost(gate)
         ops = []
-        for qubits in self._broadcast(args, [True] * len(args), name, offset):
+        for qubits in self._broadcast(args, [True] * len(args), name, offset, cost):
             if len(set(qubits)) != len(qubits):
                 raise self.error(f"'{name}' is applied to the same qubit twice", offset)
             ops.append(Operation(gate, tuple(qubits), params, (), condition))
-        return ops
+        if isinstance(gate, CompositeGate):
+            self._check_arguments(gate, params, offset)
+        return ops, cost * len(ops)
 
-    def _quantum_operation(self, token: Token, condition: Condition | None) -> list[Operation]:
+    def _quantum_operation(
+        self, token: Token, condition: Condition | None
+    ) -> tuple[list[Operation], int]:
         """A gate, ``measure`` or ``reset`` (the statement's first token given)."""
         lexer = self.lexer
         kind, name, offset = token
@@ -596,8 +964,12 @@ class _FileParser:
                     "'measure' needs a register on both sides or a single bit on both sides",
                     offset,
                 )
-            pairs = self._broadcast([source, target], [True, False], "measure", offset)
-            return [Operation(MEASURE, (q,), (), (c,), condition) for q, c in pairs]
+            pairs = self._broadcast([source, target], [True, False], "measure", offset, 1)
+            ops = [Operation(MEASURE, (q,), (), (c,), condition) for q, c in pairs]
+            return ops, len(ops)
+        if name not in ("barrier", "reset"):
+            # Before the arguments: "xq[0];" is the undefined gate 'xq'.
+            self._known_gate(name, offset)
         params: tuple[ParamValue, ...] = ()
         if lexer.peek()[0] == "(":
             lexer.next()
@@ -622,5 +994,7 @@ class _FileParser:
                     reg_token[2],
                 )
             raise self.error(f"undefined register '{reg_token[1]}'", reg_token[2])
-        condition = Condition(tuple(register.indices), int(value_token[1]))
-        self.state.ops.extend(self._quantum_operation(lexer.next(), condition))
+        # A register of n bits holds at most 2**n - 1; a larger value is never equal.
+        value = self._integer(value_token, "the value compared", 2**register.size - 1)
+        condition = Condition(tuple(register.indices), value)
+        self._emit(self._quantum_operation(lexer.next(), condition))

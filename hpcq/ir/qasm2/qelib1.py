@@ -5,6 +5,12 @@
 hpcq's ``ccz`` and ``ryy``), and the three gates of Qiskit's file that hpcq has no
 native entry for (``rccx``, ``rc3x``, ``c3sqrtx``) as composite gates whose unitaries
 equal Qiskit's ``RCCXGate``, ``RC3XGate`` and ``C3SXGate``.
+
+Only the gates of the language's own ``qelib1.inc`` (:data:`PAPER_GATES`, the file
+published with the OpenQASM 2 paper) are fixed: a program that defines one of them
+again is wrong. Every other name is an *extension*: usable without a definition, but a
+program's own ``gate`` definition of it replaces hpcq's, since it may mean something
+else.
 """
 
 from __future__ import annotations
@@ -61,6 +67,14 @@ QELIB1_GATES = tuple(
     ]
 )
 
+# The gates of the qelib1.inc published with the language: redefining one is an error.
+PAPER_GATES = frozenset(
+    (
+        "u3", "u2", "u1", "cx", "id", "x", "y", "z", "h", "s", "sdg", "t", "tdg",
+        "rx", "ry", "rz", "cz", "cy", "ch", "ccx", "crz", "cu1", "cu3",
+    )
+)  # fmt: skip
+
 # Standard gates that no version of qelib1.inc has: the writer emits a definition for
 # them so that other OpenQASM 2 readers understand the file.
 EXTENSION_DEFINITIONS = {
@@ -100,6 +114,14 @@ def composite_gates() -> dict[str, CompositeGate]:
     from hpcq.ir.qasm2.parser import parse_definitions
 
     return parse_definitions(_COMPOSITE_SOURCE, "<qelib1.inc>")
+
+
+@functools.cache
+def extension_definitions() -> dict[str, CompositeGate]:
+    """:data:`EXTENSION_DEFINITIONS` read as gates: what hpcq's writer says they are."""
+    from hpcq.ir.qasm2.parser import parse_definitions
+
+    return parse_definitions("\n".join(EXTENSION_DEFINITIONS.values()), "<qelib1.inc>")
 
 
 def builtin_gates() -> dict[str, Gate]:
