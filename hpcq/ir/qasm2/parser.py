@@ -799,7 +799,9 @@ class _FileParser:
         problem = self._evaluate(gate, tuple(float(p) for p in params))
         if problem is not None:
             shown = ", ".join(format_param(p) for p in params)
-            raise self.error(f"cannot apply '{gate.name}({shown})': {problem}", offset)
+            raise self.error(
+                f"cannot apply gate '{gate.name}' with parameters ({shown}): {problem}", offset
+            )
 
     def _evaluate(self, gate: CompositeGate, values: tuple[float, ...]) -> str | None:
         expansion = self._expansion(gate)
