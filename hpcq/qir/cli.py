@@ -6,6 +6,9 @@ Only argparse is imported here; the work is imported when a command runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -74,6 +77,23 @@ def register(subparsers: Any) -> None:
     run.set_defaults(func=_cmd_run)
 
 
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM unwinds (hpcq's main reports it, status 143), so temporary build
+    directories are removed and a running program is killed on the way out."""
+    from hpcq.cli import raise_stop_requested
+
+    try:
+        previous = signal.signal(signal.SIGTERM, raise_stop_requested)
+    except ValueError:  # not the main thread: leave signals to the caller
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from hpcq.qir.toolchain import read_module
     from hpcq.qir.validate import check
@@ -94,7 +114,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from hpcq.qir.toolchain import build, read_module
 
-    path = build(read_module(args.module), args.output, kind=args.kind, where=args.module)
+    with _stop_on_sigterm():
+        path = build(read_module(args.module), args.output, kind=args.kind, where=args.module)
     print(f"wrote {path}")
     return 0
 
@@ -113,7 +134,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             params[name.strip()] = float(value)
         except ValueError:
             raise ValueError(f"--param {name}: {value!r} is not a number") from None
-    counts = run(args.source, shots=args.shots, seed=args.seed, params=params, jit=args.jit)
+    with _stop_on_sigterm():
+        counts = run(args.source, shots=args.shots, seed=args.seed, params=params, jit=args.jit)
     if args.json:
         print(json.dumps(counts, indent=2))
         return 0

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Union
 
 from hpcq.exceptions import QirError
 from hpcq.qir.output import counts as count_output
+from hpcq.qir.output import parse_output
 
 if TYPE_CHECKING:
     from hpcq.ir import Circuit
@@ -36,13 +37,35 @@ def module_text(source: Source) -> tuple[str, str]:
     from hpcq.qir.toolchain import read_module
 
     if isinstance(source, Circuit):
-        return emit(prepare(source)), "<circuit>"
+        return emit(prepare(measured(source, "<circuit>"))), "<circuit>"
     path = Path(source)
     if path.suffix in (".ll", ".bc"):
         return read_module(path), str(path)
     if path.suffix == ".qasm":
-        return emit(prepare(Circuit.from_file(path))), str(path)
+        return emit(prepare(measured(Circuit.from_file(path), str(path)))), str(path)
     raise ValueError(f"{path}: expected a .qasm, .ll or .bc file")
+
+
+def measured(circuit: Circuit, where: str = "<circuit>") -> Circuit:
+    """``circuit``, or a copy measuring every qubit when it measures none.
+
+    A circuit without measurements would record no result to count: like Qiskit's
+    ``measure_all``, the copy gets a classical register ``meas`` (``meas1``, ... if the
+    name is taken) with qubit ``i`` measured into bit ``i`` at the end.
+    """
+    if circuit.num_qubits == 0 or any(op.name == "measure" for op in circuit):
+        return circuit
+    taken = {r.name for r in (*circuit.qregs, *circuit.cregs)}
+    name, number = "meas", 0
+    while name in taken:
+        number += 1
+        name = f"meas{number}"
+    logger.warning("%s: no measurements: measuring every qubit into %s", where, name)
+    copy = circuit.copy()
+    register = copy.add_register(name, circuit.num_qubits, quantum=False)
+    for qubit in range(circuit.num_qubits):
+        copy.measure(qubit, register.start + qubit)
+    return copy
 
 
 def prepare(circuit: Circuit) -> Circuit:
@@ -117,9 +140,22 @@ def run(source: Source, **options: object) -> dict[str, int]:
     """Counts of the register values over the shots; options as for :func:`run_output`.
 
     Keys follow Qiskit: registers last-first separated by spaces, bits most significant
-    first.
+    first. A circuit without measurements has every qubit measured (see
+    :func:`measured`).
+
+    Raises:
+        QirError: As :func:`run_output`, and when the program records no output at all
+            (there would be nothing to count).
     """
-    return count_output(run_output(source, **options))  # type: ignore[arg-type]
+    output = run_output(source, **options)  # type: ignore[arg-type]
+    shots = parse_output(output)
+    if not any(kind not in ("TUPLE", "ARRAY") for shot in shots for kind, _, _ in shot.records):
+        where = source if isinstance(source, (str, os.PathLike)) else "<circuit>"
+        raise QirError(
+            f"{where}: the program records no output (no result, no value; at most empty "
+            "tuples or arrays), so there is nothing to count"
+        )
+    return count_output(output)
 
 
 def _run_executable(text: str, where: str, shots: int, seed: int, params: Params) -> str:

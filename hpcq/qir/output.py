@@ -2,7 +2,8 @@
 
 Each shot is ``START``, ``METADATA`` lines, ``OUTPUT`` lines and ``END\\t<status>``. For
 modules in hpcq's ``hpcq_registers_v1`` labelling schema, the ``RESULT`` lines carry
-labels ``name[i]``, from which the classical registers are rebuilt.
+labels ``name[i]``, from which the classical registers are rebuilt. Output of other
+producers (labels such as ``0_t0r``) is counted by its recorded values instead.
 """
 
 from __future__ import annotations
@@ -53,8 +54,28 @@ class Shot:
         }
 
     def key(self) -> str:
-        """The shot as a counts key: registers last-first, separated by spaces."""
-        return " ".join(reversed(list(self.registers().values())))
+        """The shot as a counts key: registers last-first, separated by spaces.
+
+        Without register labels, the recorded values in order: consecutive results
+        joined into one bit string, other values (bools, ints, doubles) as words.
+        """
+        registers = self.registers()
+        if registers:
+            return " ".join(reversed(list(registers.values())))
+        words: list[str] = []
+        bits = ""
+        for kind, value, _ in self.records:
+            if kind == "RESULT":
+                bits += value
+                continue
+            if bits:
+                words.append(bits)
+                bits = ""
+            if kind not in ("TUPLE", "ARRAY"):
+                words.append(value)
+        if bits:
+            words.append(bits)
+        return " ".join(words)
 
 
 def parse_output(text: str) -> list[Shot]:

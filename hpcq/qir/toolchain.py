@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 _SOURCES = ("hpcq_rt.c", "hpcq_rt.h")
 _CFLAGS = ("-std=c99", "-O3", "-ffp-contract=off", "-fPIC", "-Wall")
+_BITCODE = b"BC\xc0\xde"
+_BITCODE_WRAPPER = b"\xde\xc0\x17\x0b"
 
 
 @dataclass(frozen=True)
@@ -147,18 +149,34 @@ def _archive(output: Path, objects: list[Path]) -> None:
 
 
 def read_module(path: str | os.PathLike[str]) -> str:
-    """The text of a ``.ll`` or ``.bc`` file.
+    """The text of a ``.ll`` or ``.bc`` file (bitcode is recognized by its content).
 
     Raises:
-        QirError: Not valid LLVM IR or bitcode.
+        QirError: OpenQASM instead of QIR, text that is not UTF-8, or not valid LLVM
+            IR or bitcode; the message names the file.
         OSError: The file cannot be read.
     """
     from hpcq.qir.llvm import parse_bitcode
 
     path = Path(path)
-    if path.suffix == ".bc":
-        return str(parse_bitcode(path.read_bytes(), str(path)))
-    return path.read_text()
+    data = path.read_bytes()
+    if data[:4] == _BITCODE or data[:4] == _BITCODE_WRAPPER:
+        return str(parse_bitcode(data, str(path)))
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if path.suffix in (".qasm", ".qasm2", ".qasm3") or head.startswith(b"OPENQASM"):
+        raise QirError(
+            f"{path}: an OpenQASM file, not QIR: compile it first "
+            f"(hpcq compile {path} -o {path.with_suffix('.ll')}), or run it with hpcq run"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise QirError(
+            f"{path}: not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, "
+            f"column {column}; a .ll file is LLVM IR text (a .bc file is bitcode)"
+        ) from None
 
 
 def build(
