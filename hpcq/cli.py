@@ -6,7 +6,8 @@ imports nothing heavy, so that ``hpcq --help`` stays fast; the work is imported 
 command runs.
 
 Errors print one line, ``hpcq: error: ...``, and exit with status 1 (2 for bad usage);
-``--debug`` shows the traceback instead.
+``--debug`` shows the traceback instead. Commands that read circuits take files or
+directories; a directory stands for the ``.qasm`` files directly inside it.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import platform
 import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from hpcq import _config
 from hpcq._version import __version__
@@ -59,6 +62,54 @@ def raise_stop_requested(signum: int, frame: object) -> None:
     raise StopRequested
 
 
+def expand_inputs(names: Sequence[str], suffix: str = ".qasm") -> list[str]:
+    """The input files named on a command line, each directory replaced by its circuits.
+
+    A directory stands for the ``suffix`` files directly inside it (not in its
+    sub-directories), in name order: the same list as ``find DIR -maxdepth 1 -name
+    '*.qasm' | sort`` in the Slurm templates. A file named twice is kept once.
+
+    Raises:
+        FileNotFoundError: Some names do not exist (all of them are named).
+        ValueError: A directory holds no ``suffix`` file.
+    """
+    missing = [name for name in names if not os.path.exists(name)]
+    if missing:
+        label = "input not found" if len(missing) == 1 else "inputs not found"
+        raise FileNotFoundError(f"{label}: {', '.join(missing)}")
+    files: list[str] = []
+    seen: set[Path] = set()
+    for name in names:
+        if os.path.isdir(name):
+            entries = Path(name).iterdir()
+            inside = sorted(e for e in entries if e.suffix == suffix and e.is_file())
+            if not inside:
+                raise ValueError(f"{name}: no {suffix} files in this directory")
+            found = [str(entry) for entry in inside]
+        else:
+            found = [name]
+        for path in found:
+            key = Path(path).resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(path)
+    return files
+
+
+def describe_error(exc: BaseException) -> str:
+    """The one-line message for an error, naming the file of an ``OSError``.
+
+    ``str()`` of an ``OSError`` reads ``[Errno 2] No such file or directory: 'x'``;
+    ``x: No such file or directory`` reads better and puts the file first, like the
+    ``file:line:col`` of a syntax error.
+    """
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        if exc.filename2 is not None:
+            return f"{exc.filename} -> {exc.filename2}: {exc.strerror}"
+        return f"{exc.filename}: {exc.strerror}"
+    return str(exc)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
     parser = argparse.ArgumentParser(
@@ -89,7 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="qubits, operations by name and depth of OpenQASM 2 files",
         description="Parse OpenQASM 2 files and print their qubits, operations by name and depth.",
     )
-    stats.add_argument("files", nargs="+", metavar="FILE.qasm", help="OpenQASM 2 files")
+    stats.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE.qasm",
+        help="OpenQASM files, or directories (the .qasm files directly inside each)",
+    )
     stats.add_argument("--json", action="store_true", help="print JSON instead of text")
     stats.set_defaults(func=_cmd_stats)
 
@@ -157,7 +213,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     from hpcq.ir import Circuit
 
     results = []
-    for path in args.files:
+    for path in expand_inputs(args.files):
         circuit = Circuit.from_file(path)
         results.append(
             {
@@ -227,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (HpcqError, OSError, ValueError, TypeError) as exc:
         if args.debug:
             raise
-        print(f"hpcq: error: {exc}", file=sys.stderr)
+        print(f"hpcq: error: {describe_error(exc)}", file=sys.stderr)
         return 1
 
 

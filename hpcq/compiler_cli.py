@@ -1,8 +1,16 @@
-"""``hpcq compile``: compile OpenQASM 2 files at an optimization level.
+"""``hpcq compile``: compile OpenQASM files at an optimization level.
+
+Everything about the files is settled before the first circuit compiles: the inputs
+exist (a directory stands for the ``.qasm`` files inside it), every output has a known
+format, its directory exists (it is created) and takes new files, and so does the
+report's. A mistake there is one line naming the file, with nothing compiled.
 
 Each output is written atomically (a temporary file renamed over the target) as soon
-as its circuit is done, so a job killed part-way keeps every finished circuit and
-``--resume`` skips them on the next run. A malformed input is reported
+as its circuit is done, and so is the ``--report``, rewritten after every circuit; a
+job killed part-way keeps every finished circuit and a report that says how far it
+got. ``--resume`` skips an output only when it is complete and valid (it reads back as
+its format, fits its input, and matches the earlier report), and the resumed run's
+report keeps the earlier circuits' statistics. A malformed input is reported
 (``file:line:col: message``) while the others compile; the exit status is then 1.
 """
 
@@ -10,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -19,79 +28,219 @@ from pathlib import Path
 from typing import Any, TextIO
 
 _DESCRIPTION = """\
-Compile OpenQASM 2 files. Levels: 0 parse and rebase to u3+cx; 1 also fuse single-qubit
+Compile OpenQASM files. Levels: 0 parse and rebase to u3+cx; 1 also fuse single-qubit
 gates and cancel CX pairs; 2 also resynthesize every block of <= 3 qubits in parallel;
 3 also joins two-qubit terms across commuting gates, then level 2 to a fixed point with
 CX-deletion scanning (best of three seeded runs), then 4-qubit blocks.
-OUT is a file for one input (.qasm, or .ll for QIR) and a directory for several.
+
+INPUT is a file, or a directory standing for the .qasm files directly inside it.
+OUT is a file for one input, FILE.qasm or FILE.ll (QIR); otherwise a directory, created
+if missing, holding one NAME.qasm (or NAME.ll with --format ll) per input; a name ending
+in / is always a directory. Outputs and the report are checked before any work starts.
 Run under 'mpiexec -n N hpcq compile ...' to use N-1 worker ranks, or pass --workers K.
 """
+
+_EPILOG = """\
+examples:
+  hpcq compile examples/bell.qasm -O1                  QASM on standard output
+  hpcq compile examples/bell.qasm -o out/bell.ll       QIR, out/ created if missing
+  hpcq compile examples/ -O2 -o out --report out/report.json --resume
+                                                       a batch that a rerun continues
+"""
+
+# Output suffix -> format, for a single output file.
+_FORMATS = {".qasm": "qasm", ".ll": "ll"}
+
+_PENDING = "pending"
+_COMPILED = "compiled"
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1), not {text!r}")
+    return value
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, not {text!r}")
+    return value
 
 
 def register(subparsers: Any) -> None:
     """Add ``hpcq compile`` to the ``hpcq`` command."""
     parser = subparsers.add_parser(
         "compile",
-        help="optimize OpenQASM 2 circuits (levels 0-3), write QASM or QIR",
+        help="optimize OpenQASM circuits (levels 0-3), write QASM or QIR",
         description=_DESCRIPTION,
+        epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("inputs", nargs="+", metavar="IN.qasm", help="OpenQASM 2 files")
     parser.add_argument(
-        "-O", dest="level", type=int, default=2, choices=(0, 1, 2, 3), help="level (default 2)"
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="OpenQASM files, or directories (the .qasm files directly inside each)",
+    )
+    parser.add_argument(
+        "-O",
+        dest="level",
+        metavar="LEVEL",
+        type=int,
+        default=2,
+        choices=(0, 1, 2, 3),
+        help="optimization level 0-3 (default 2)",
     )
     parser.add_argument(
         "-o",
         dest="output",
         metavar="OUT",
-        help="output file (one input) or directory (several); default: stdout for one input",
+        help="output file (one input: .qasm or .ll) or directory; default: standard "
+        "output for one input",
     )
     parser.add_argument(
         "--format",
         choices=("qasm", "ll"),
-        help="output format in a directory (default qasm; a file's suffix decides for one)",
+        help="qasm, or ll for QIR (default: the suffix of -o FILE, else qasm)",
     )
-    parser.add_argument("--seed", type=int, default=None, help="seed of the random starts")
     parser.add_argument(
-        "--workers", type=int, default=None, help="worker ranks to start (default: serial, "
-        "or the world's ranks under mpiexec)",
+        "--seed", type=int, default=None, help="seed of the random starts (default: random)"
+    )
+    parser.add_argument(
+        "--workers", type=_workers, default=None, metavar="K", help="worker ranks to start "
+        "(default: serial, or the world's ranks under mpiexec)",
     )  # fmt: skip
-    parser.add_argument("--report", metavar="FILE.json", help="write statistics as JSON")
     parser.add_argument(
-        "--resume", action="store_true", help="skip inputs whose output already exists"
+        "--report",
+        metavar="FILE.json",
+        help="statistics of every circuit as JSON, rewritten after each circuit",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip inputs whose output exists and is complete (reads back, fits its "
+        "input and the earlier --report); others are compiled again",
     )
     parser.add_argument(
         "--block-size", type=int, default=3, choices=(2, 3, 4), help="block width (default 3)"
     )
-    parser.add_argument("--threshold", type=float, default=1e-8, help="synthesis threshold")
-    parser.add_argument("--no-verify", action="store_true", help="skip the whole-circuit check")
+    parser.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=1e-8,
+        help="largest Hilbert-Schmidt cost of a resynthesized block (default 1e-8)",
+    )
+    parser.add_argument(
+        "--no-verify", action="store_true", help="skip checking the result against the input"
+    )
     parser.set_defaults(func=_cmd_compile)
 
 
-def output_paths(inputs: list[str], output: str | None, fmt: str | None) -> list[Path | None]:
-    """Where each input's result goes (``None``: standard output).
+def output_paths(
+    inputs: list[str], output: str | None, fmt: str | None
+) -> tuple[list[Path | None], str]:
+    """Where each input's result goes (``None``: standard output), and in which format.
+
+    Only looks at the file system; creates nothing.
 
     Raises:
-        ValueError: Several inputs without an output directory, or duplicate names.
+        ValueError: Several inputs without an output directory, a file name for several
+            outputs, an unknown suffix for one, a ``--format`` that contradicts the
+            suffix, two inputs with one output, or an output that is an input.
     """
     if output is None:
         if len(inputs) > 1:
-            raise ValueError("several inputs need -o DIRECTORY")
-        return [None]
+            raise ValueError(
+                f"several inputs need -o DIRECTORY ({len(inputs)} circuits, one output each)"
+            )
+        return [None], fmt or "qasm"
     out = Path(output)
-    if len(inputs) == 1 and not out.is_dir() and out.suffix in (".qasm", ".ll"):
-        return [out]
-    out.mkdir(parents=True, exist_ok=True)
-    suffix = "." + (fmt or "qasm")
-    paths: list[Path | None] = []
-    seen: set[Path] = set()
-    for name in inputs:
-        path = out / (Path(name).stem + suffix)
-        if path in seen:
-            raise ValueError(f"two inputs would both be written to {path}")
-        seen.add(path)
-        paths.append(path)
-    return paths
+    as_directory = output.endswith(("/", os.sep)) or out.is_dir()
+    if len(inputs) == 1 and not as_directory and out.suffix:
+        kind = _FORMATS.get(out.suffix)
+        if kind is None:
+            raise ValueError(
+                f"-o {output}: unknown output suffix {out.suffix!r}; one output is a .qasm "
+                f"or .ll file (end the name with / for a directory)"
+            )
+        if fmt is not None and fmt != kind:
+            raise ValueError(f"--format {fmt} contradicts -o {output}, a {kind} file")
+        paths: list[Path | None] = [out]
+        kind_of_all = kind
+    else:
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"-o {output}: exists and is not a directory")
+        if len(inputs) > 1 and not as_directory and out.suffix in _FORMATS:
+            raise ValueError(
+                f"-o {output} names a file, but {len(inputs)} inputs need a directory"
+            )
+        kind_of_all = fmt or "qasm"
+        paths = []
+        written: dict[Path, str] = {}
+        for name in inputs:
+            target = out / (Path(name).stem + "." + kind_of_all)
+            if target in written:
+                raise ValueError(f"{written[target]} and {name} would both be written to {target}")
+            written[target] = name
+            paths.append(target)
+    sources = {Path(name).resolve(): name for name in inputs}
+    for path in paths:
+        if path is not None and path.resolve() in sources:
+            raise ValueError(f"-o {output} would overwrite the input {sources[path.resolve()]}")
+    return paths, kind_of_all
+
+
+def report_path(report: str, inputs: list[str], outputs: list[Path | None]) -> Path:
+    """The ``--report`` file, refused when it is a directory, an input or an output."""
+    path = Path(report)
+    if path.is_dir():
+        raise ValueError(f"--report {report} is a directory; name a file such as report.json")
+    taken = {Path(name).resolve() for name in inputs}
+    taken |= {p.resolve() for p in outputs if p is not None}
+    if path.resolve() in taken:
+        raise ValueError(f"--report {report} is also an input or an output")
+    return path
+
+
+def prepare_directory(directory: Path, option: str) -> None:
+    """Create ``directory`` if it is missing and check that it takes new files.
+
+    Raises:
+        NotADirectoryError: A file stands where the directory or a parent should be.
+        PermissionError: The directory cannot be created or cannot take new files.
+    """
+    for ancestor in (directory, *directory.parents):
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise NotADirectoryError(f"{option}: {ancestor} is not a directory")
+            break
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PermissionError(
+            f"{option}: cannot create the directory {directory}: {exc.strerror or exc}"
+        ) from exc
+    # The permission bits answer quickly for most users; root passes them, and a
+    # read-only mount, an ACL or an immutable directory can still refuse, so a file
+    # is created for real as well.
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise PermissionError(f"{option}: cannot write in {directory}: permission denied")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".hpcq-write-check-", dir=directory)
+    except OSError as exc:
+        raise PermissionError(
+            f"{option}: cannot write in {directory}: {exc.strerror or exc}"
+        ) from exc
+    os.close(fd)
+    os.unlink(probe)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -111,18 +260,103 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def render(circuit: Any, path: Path | None, name: str) -> str:
-    """The circuit as QASM text, or as a validated QIR module for a ``.ll`` path."""
-    if path is not None and path.suffix == ".ll":
+def render(circuit: Any, fmt: str, name: str, where: str = "<stdout>") -> str:
+    """The circuit as QASM text, or as a validated QIR module for ``fmt == "ll"``."""
+    if fmt == "ll":
         from hpcq.exceptions import QirError
         from hpcq.qir import check, emit
 
         text = emit(circuit, name=Path(name).stem.replace("-", "_") or "program")
-        problems = check(text, where=str(path))
+        problems = check(text, where=where)
         if problems:
-            raise QirError(f"{path}: emitted QIR is invalid: {problems[0]}")
+            raise QirError(f"{where}: emitted QIR is invalid: {problems[0]}")
         return text
     return str(circuit.to_qasm())
+
+
+def earlier_rows(report: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """The compiled rows of an earlier report by input, and why it could not be read.
+
+    A report that is missing, corrupt or of another shape gives no rows (and a reason),
+    never an error: the outputs themselves decide what is done.
+    """
+    if not report.exists():
+        return {}, None
+    try:
+        rows = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return {}, f"cannot read the earlier report {report} ({exc}): its statistics are lost"
+    if not isinstance(rows, list):
+        return {}, f"the earlier report {report} is not a list of rows: its statistics are lost"
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if isinstance(row, dict) and row.get("status") == _COMPILED and "input" in row:
+            found[str(row["input"])] = row
+    return found, None
+
+
+def output_problem(
+    path: Path, fmt: str, source: str, earlier: dict[str, Any] | None
+) -> str | None:
+    """Why an existing output cannot be kept by ``--resume``, or ``None`` if it can.
+
+    It can when it is non-empty UTF-8 text that reads back as its format: QASM with the
+    input's qubits, classical bits and measurements (and, when the earlier report has a
+    row for it, exactly that row's operation counts), or QIR that passes
+    :func:`hpcq.qir.check`.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if not data.strip():
+        return "is empty"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "is not UTF-8 text"
+    if fmt == "ll":
+        return _qir_problem(text, path)
+    return _qasm_problem(path, source, earlier)
+
+
+def _qir_problem(text: str, path: Path) -> str | None:
+    from hpcq.exceptions import HpcqError
+    from hpcq.qir import check
+
+    try:
+        problems = check(text, where=str(path))
+    except HpcqError as exc:
+        return f"is not a valid QIR module ({exc})"
+    if problems:
+        return f"fails the QIR check ({problems[0]})"
+    return None
+
+
+def _qasm_problem(path: Path, source: str, earlier: dict[str, Any] | None) -> str | None:
+    from hpcq.exceptions import HpcqError
+    from hpcq.ir import Circuit
+
+    try:
+        written = Circuit.from_file(path)
+    except (HpcqError, ValueError, RecursionError) as exc:
+        return f"does not read back as OpenQASM ({exc})"
+    try:
+        original = Circuit.from_file(source)
+    except (HpcqError, OSError, ValueError, RecursionError):
+        return "cannot be checked against its input, which does not read"
+    ops = written.count_ops()
+    measured = ops.get("measure", 0), original.count_ops().get("measure", 0)
+    if written.num_qubits != original.num_qubits:
+        return f"has {written.num_qubits} qubits where its input has {original.num_qubits}"
+    if written.num_clbits != original.num_clbits:
+        return f"has {written.num_clbits} bits where its input has {original.num_clbits}"
+    if measured[0] != measured[1]:
+        return f"has {measured[0]} measurements where its input has {measured[1]}"
+    expected = ((earlier or {}).get("stats") or {}).get("after", {}).get("ops")
+    if isinstance(expected, dict) and dict(ops) != expected:
+        return "does not match the earlier report's operation counts"
+    return None
 
 
 class Progress:
@@ -149,6 +383,10 @@ class Progress:
 
     def finish(self, line: str) -> None:
         self.done += 1
+        self.say(line)
+
+    def say(self, line: str) -> None:
+        """A line above the bar (the bar is drawn again below it)."""
         if self.tty:
             self.stream.write("\r\033[K")
         self.stream.write(line + "\n")
@@ -196,11 +434,14 @@ def _row(name: str, result: Any, seconds: float) -> dict[str, Any]:
 
 
 def print_table(rows: list[dict[str, Any]], stream: TextIO) -> None:
-    """The final table: circuit, qubits, CX, single-qubit gates, depth, time, bound."""
+    """The final table: circuit, qubits, CX, single-qubit gates, depth, time, bound.
+
+    A circuit kept by ``--resume`` shows the earlier run's counts, ``resumed`` for time.
+    """
     header = ("circuit", "qubits", "CX", "1q gates", "depth", "time", "error bound")
     lines = [header]
     for r in rows:
-        if r.get("status") != "compiled":
+        if r.get("status") != _COMPILED:
             lines.append((Path(r["input"]).name, "-", r.get("status", "?"), "", "", "", ""))
             continue
         lines.append(
@@ -210,7 +451,7 @@ def print_table(rows: list[dict[str, Any]], stream: TextIO) -> None:
                 f"{r['cx_before']} -> {r['cx_after']}",
                 f"{r['1q_before']} -> {r['1q_after']}",
                 f"{r['depth_before']} -> {r['depth_after']}",
-                f"{r['seconds']:.2f} s",
+                "resumed" if r.get("resumed") else f"{r['seconds']:.2f} s",
                 f"{r['error_bound']:.1e} ({r['verify']})",
             )
         )
@@ -230,25 +471,62 @@ def _open_compiler(workers: int | None) -> Any:
     return Compiler(num_workers=workers)
 
 
+def _write_report(report: Path | None, rows: list[dict[str, Any]]) -> None:
+    if report is not None:
+        write_atomically(report, json.dumps(rows, indent=2, default=str) + "\n")
+
+
 def _cmd_compile(args: argparse.Namespace) -> int:
+    from hpcq.cli import describe_error, expand_inputs, raise_stop_requested
     from hpcq.exceptions import HpcqError
 
-    inputs: list[str] = list(args.inputs)
-    fmt = args.format
-    paths = output_paths(inputs, args.output, fmt)
-    from hpcq.cli import raise_stop_requested
+    # Every check on the files comes before the runtime starts and the first compile.
+    inputs = expand_inputs(args.inputs)
+    paths, fmt = output_paths(inputs, args.output, args.format)
+    report = report_path(args.report, inputs, paths) if args.report else None
+    for directory in sorted({p.parent for p in paths if p is not None}):
+        prepare_directory(directory, f"-o {args.output}")
+    if report is not None:
+        prepare_directory(report.parent, f"--report {args.report}")
+    progress = Progress(len(inputs), sys.stderr)
+    earlier: dict[str, dict[str, Any]] = {}
+    if args.resume and report is not None:
+        earlier, problem = earlier_rows(report)
+        if problem:
+            progress.say(f"hpcq compile: warning: {problem}")
+    if args.resume and args.output is None:
+        progress.say("hpcq compile: warning: --resume does nothing without -o")
+    rows: list[dict[str, Any]] = [
+        {"input": name, "output": str(path) if path is not None else "-", "status": _PENDING}
+        for name, path in zip(inputs, paths, strict=True)
+    ]
+    _write_report(report, rows)
 
     previous = signal.signal(signal.SIGTERM, raise_stop_requested)
-    rows: list[dict[str, Any]] = []
     failed = 0
-    progress = Progress(len(inputs), sys.stderr)
     try:
         with _open_compiler(args.workers) as compiler:
-            for name, path in zip(inputs, paths, strict=True):
+            for index, (name, path) in enumerate(zip(inputs, paths, strict=True)):
                 if args.resume and path is not None and path.exists():
-                    rows.append({"input": name, "status": "skipped (exists)"})
-                    progress.finish(f"hpcq compile: {name}: skipped, {path} exists")
-                    continue
+                    before = earlier.get(name)
+                    if before is not None and before.get("output") != str(path):
+                        before = None
+                    problem = output_problem(path, fmt, name, before)
+                    if problem is None:
+                        if before is not None:
+                            rows[index] = {**before, "resumed": True}
+                        else:
+                            rows[index] = {
+                                **rows[index],
+                                "status": "skipped (exists)",
+                                "note": "no earlier report row: statistics unknown",
+                            }
+                        _write_report(report, rows)
+                        progress.finish(f"hpcq compile: {name}: skipped, {path} is complete")
+                        continue
+                    progress.say(
+                        f"hpcq compile: {name}: {path} exists but {problem}; compiling it again"
+                    )
                 progress.begin(Path(name).name)
                 start = time.perf_counter()
                 try:
@@ -261,11 +539,13 @@ def _cmd_compile(args: argparse.Namespace) -> int:
                         verify=not args.no_verify,
                         progress=progress.on_blocks,
                     )
-                    text = render(result.circuit, path, name)
+                    text = render(result.circuit, fmt, name, str(path or "<stdout>"))
                 except (HpcqError, OSError, ValueError) as exc:
                     failed += 1
-                    rows.append({"input": name, "status": "failed", "error": str(exc)})
-                    progress.finish(f"hpcq: error: {exc}")
+                    message = describe_error(exc)
+                    rows[index] = {**rows[index], "status": "failed", "error": message}
+                    _write_report(report, rows)
+                    progress.finish(f"hpcq: error: {message}")
                     continue
                 seconds = time.perf_counter() - start
                 if path is None:
@@ -273,9 +553,10 @@ def _cmd_compile(args: argparse.Namespace) -> int:
                 else:
                     write_atomically(path, text)
                 row = _row(name, result, seconds)
-                row["status"] = "compiled"
+                row["status"] = _COMPILED
                 row["output"] = str(path) if path is not None else "-"
-                rows.append(row)
+                rows[index] = row
+                _write_report(report, rows)
                 progress.finish(
                     f"hpcq compile: {name}: CX {row['cx_before']} -> {row['cx_after']} "
                     f"in {seconds:.2f} s" + (f" -> {path}" if path is not None else "")
@@ -285,7 +566,4 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
     table_stream = sys.stderr if paths == [None] else sys.stdout
     print_table(rows, table_stream)
-    if args.report:
-        report = [{k: v for k, v in r.items()} for r in rows]
-        write_atomically(Path(args.report), json.dumps(report, indent=2, default=str) + "\n")
     return 1 if failed else 0
