@@ -112,7 +112,10 @@ def register(subparsers: Any) -> None:
         help="qasm, or ll for QIR (default: the suffix of -o FILE, else qasm)",
     )
     parser.add_argument(
-        "--seed", type=int, default=None, help="seed of the random starts (default: random)"
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the random starts (default 0: a rerun gives the same circuits)",
     )
     parser.add_argument(
         "--workers", type=_workers, default=None, metavar="K", help="worker ranks to start "
@@ -130,11 +133,16 @@ def register(subparsers: Any) -> None:
         "input and the earlier --report); others are compiled again",
     )
     parser.add_argument(
-        "--block-size", type=int, default=3, choices=(2, 3, 4), help="block width (default 3)"
+        "--block-size",
+        type=int,
+        default=3,
+        choices=(2, 3, 4),
+        help="widest block resynthesized at levels 2 and 3, in qubits (default 3)",
     )
     parser.add_argument(
         "--threshold",
         type=_threshold,
+        metavar="COST",
         default=1e-8,
         help="largest Hilbert-Schmidt cost of a resynthesized block (default 1e-8)",
     )
@@ -452,7 +460,7 @@ def print_table(rows: list[dict[str, Any]], stream: TextIO) -> None:
                 f"{r['1q_before']} -> {r['1q_after']}",
                 f"{r['depth_before']} -> {r['depth_after']}",
                 "resumed" if r.get("resumed") else f"{r['seconds']:.2f} s",
-                f"{r['error_bound']:.1e} ({r['verify']})",
+                f"{r['error_bound']:.1e} ({r['verify'] or 'not verified'})",
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]

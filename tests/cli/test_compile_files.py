@@ -392,3 +392,28 @@ def test_resume_skips_when_the_output_matches_the_earlier_report_only(
     assert resumed.returncode == 0, resumed.stderr
     assert "compiling it again" in resumed.stderr
     assert Circuit.from_file(out / "ghz5.qasm").count_ops()["cx"] == 4
+
+
+# --- the rest of the command line ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--threshold", "-1"), ("--threshold", "nan"), ("--threshold", "2"), ("--workers", "-1")],
+)
+def test_a_bad_number_is_a_usage_error_before_any_work(
+    option: str, value: str, run_hpcq: RunHpcq
+) -> None:
+    proc = run_hpcq("compile", str(EXAMPLES / "bell.qasm"), "-O2", option, value)
+    assert proc.returncode == 2, proc.stderr
+    assert f"argument {option}: must be" in proc.stderr and repr(value) in proc.stderr
+    assert "failed" not in proc.stderr and "CX" not in proc.stderr
+
+
+def test_the_table_says_when_a_circuit_was_not_verified(run_hpcq: RunHpcq, tmp_path: Path) -> None:
+    proc = run_hpcq(
+        "compile", str(EXAMPLES / "bell.qasm"), "-O1", "-o", str(tmp_path / "b.qasm"),
+        "--no-verify",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "(not verified)" in proc.stdout and "None" not in proc.stdout
