@@ -85,8 +85,10 @@ def test_sigterm_then_resume(tmp_path: Path) -> None:
         # the same work under different names: a few seconds each at -O2
         (tmp_path / f"{name}.qasm").write_text((EXAMPLES / "tfim.qasm").read_text())
     out = tmp_path / "out"
+    report = tmp_path / "report.json"
     inputs = [str(tmp_path / f"{n}.qasm") for n in names]
     cmd = [sys.executable, "-m", "hpcq", "compile", *inputs, "-O2", "-o", str(out), "--seed", "2"]
+    cmd += ["--report", str(report)]
     proc = subprocess.Popen(
         cmd, env=mpi_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -102,6 +104,13 @@ def test_sigterm_then_resume(tmp_path: Path) -> None:
     finished = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("*.qasm")}
     assert 2 <= len(finished) < len(names), "the run was not interrupted part-way"
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    # The killed job's report is current: the finished circuits with their counts.
+    killed = json.loads(report.read_text())
+    assert [r["input"] for r in killed] == inputs
+    done = [r for r in killed if r["status"] == "compiled"]
+    assert sorted(Path(r["output"]).name for r in done) == sorted(finished)
+    assert {r["status"] for r in killed} <= {"compiled", "pending"}
+    assert all(r["cx_before"] == 60 for r in done)
     resumed = subprocess.run(
         [*cmd, "--resume"], env=mpi_environment(), capture_output=True, text=True, timeout=600
     )
@@ -111,6 +120,13 @@ def test_sigterm_then_resume(tmp_path: Path) -> None:
     for name, identity in finished.items():
         assert after[name] == identity, f"{name} was rewritten"
     assert resumed.stderr.count("skipped") == len(finished)
+    whole = json.loads(report.read_text())
+    assert [r["status"] for r in whole] == ["compiled"] * len(names)
+    for row in whole:
+        if row.get("resumed"):
+            (before,) = [r for r in done if r["input"] == row["input"]]
+            assert row == {**before, "resumed": True}
+    assert sum(bool(r.get("resumed")) for r in whole) == len(finished)
     for name in names:
         compiled = Circuit.from_file(out / f"{name}.qasm")
         original = Circuit.from_file(EXAMPLES / "tfim.qasm")
