@@ -282,8 +282,15 @@ def render(circuit: Any, fmt: str, name: str, where: str = "<stdout>") -> str:
     return str(circuit.to_qasm())
 
 
+def _same_file_key(name: str) -> str:
+    # A rerun may name the same file differently (relative, absolute, through a link).
+    return str(Path(name).resolve())
+
+
 def earlier_rows(report: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
-    """The compiled rows of an earlier report by input, and why it could not be read.
+    """The compiled rows of an earlier report by input, and why the report was unreadable.
+
+    Rows are keyed by the input's resolved path, so a rerun may name it differently.
 
     A report that is missing, corrupt or of another shape gives no rows (and a reason),
     never an error: the outputs themselves decide what is done.
@@ -299,7 +306,7 @@ def earlier_rows(report: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
     found: dict[str, dict[str, Any]] = {}
     for row in rows:
         if isinstance(row, dict) and row.get("status") == _COMPILED and "input" in row:
-            found[str(row["input"])] = row
+            found[_same_file_key(str(row["input"]))] = row
     return found, None
 
 
@@ -484,6 +491,25 @@ def _write_report(report: Path | None, rows: list[dict[str, Any]]) -> None:
         write_atomically(report, json.dumps(rows, indent=2, default=str) + "\n")
 
 
+def _resumed_row(
+    pending: dict[str, Any], path: Path, fmt: str, earlier: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Any] | None, str]:
+    """The report row that keeps the existing ``path``, or ``None`` and why it cannot be kept.
+
+    The earlier report's row counts only when it describes this very output.
+    """
+    before = earlier.get(_same_file_key(pending["input"]))
+    if before is not None and _same_file_key(str(before.get("output"))) != str(path.resolve()):
+        before = None
+    problem = output_problem(path, fmt, pending["input"], before)
+    if problem is not None:
+        return None, problem
+    if before is not None:
+        return {**before, "resumed": True}, ""
+    note = "no earlier report row: statistics unknown"
+    return {**pending, "status": "skipped (exists)", "note": note}, ""
+
+
 def _cmd_compile(args: argparse.Namespace) -> int:
     from hpcq.cli import describe_error, expand_inputs, raise_stop_requested
     from hpcq.exceptions import HpcqError
@@ -516,19 +542,9 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         with _open_compiler(args.workers) as compiler:
             for index, (name, path) in enumerate(zip(inputs, paths, strict=True)):
                 if args.resume and path is not None and path.exists():
-                    before = earlier.get(name)
-                    if before is not None and before.get("output") != str(path):
-                        before = None
-                    problem = output_problem(path, fmt, name, before)
-                    if problem is None:
-                        if before is not None:
-                            rows[index] = {**before, "resumed": True}
-                        else:
-                            rows[index] = {
-                                **rows[index],
-                                "status": "skipped (exists)",
-                                "note": "no earlier report row: statistics unknown",
-                            }
+                    kept, problem = _resumed_row(rows[index], path, fmt, earlier)
+                    if kept is not None:
+                        rows[index] = kept
                         _write_report(report, rows)
                         progress.finish(f"hpcq compile: {name}: skipped, {path} is complete")
                         continue

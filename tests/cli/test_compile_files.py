@@ -417,3 +417,19 @@ def test_the_table_says_when_a_circuit_was_not_verified(run_hpcq: RunHpcq, tmp_p
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "(not verified)" in proc.stdout and "None" not in proc.stdout
+
+
+def test_resume_finds_the_earlier_row_under_another_name_for_the_file(
+    run_hpcq: RunHpcq, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    _copy_examples(work / "circuits", "ghz5")
+    absolute = ["compile", str(work / "circuits"), "-O1", "-o", str(work / "out")]
+    first = run_hpcq(*absolute, "--report", str(work / "report.json"))
+    assert first.returncode == 0, first.stderr
+    # The same files, named relative to the working directory this time.
+    relative = ["compile", "circuits/ghz5.qasm", "-O1", "-o", "out/", "--report", "report.json"]
+    resumed = run_hpcq(*relative, "--resume", cwd=str(work))
+    assert resumed.returncode == 0, resumed.stderr
+    (row,) = json.loads((work / "report.json").read_text())
+    assert row["status"] == "compiled" and row["resumed"] is True and row["cx_after"] == 4
