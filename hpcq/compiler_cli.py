@@ -103,8 +103,8 @@ def register(subparsers: Any) -> None:
         "-o",
         dest="output",
         metavar="OUT",
-        help="output file (one input: .qasm or .ll) or directory; default: standard "
-        "output for one input",
+        help="output file (one input: .qasm or .ll) or directory; default, or -: "
+        "standard output for one input",
     )
     parser.add_argument(
         "--format",
@@ -162,9 +162,10 @@ def output_paths(
     Raises:
         ValueError: Several inputs without an output directory, a file name for several
             outputs, an unknown suffix for one, a ``--format`` that contradicts the
-            suffix, two inputs with one output, or an output that is an input.
+            suffix, two inputs with one output, or an output that is an input or a
+            directory.
     """
-    if output is None:
+    if output is None or output == "-":
         if len(inputs) > 1:
             raise ValueError(
                 f"several inputs need -o DIRECTORY ({len(inputs)} circuits, one output each)"
@@ -200,9 +201,11 @@ def output_paths(
             written[target] = name
             paths.append(target)
     sources = {Path(name).resolve(): name for name in inputs}
-    for path in paths:
+    for name, path in zip(inputs, paths, strict=True):
         if path is not None and path.resolve() in sources:
             raise ValueError(f"-o {output} would overwrite the input {sources[path.resolve()]}")
+        if path is not None and path.is_dir():
+            raise ValueError(f"{path}, the output of {name}, is a directory")
     return paths, kind_of_all
 
 
@@ -505,7 +508,9 @@ def _resumed_row(
     if problem is not None:
         return None, problem
     if before is not None:
-        return {**before, "resumed": True}, ""
+        # The earlier row under this run's names for the same files.
+        names = {"input": pending["input"], "output": pending["output"]}
+        return {**before, **names, "resumed": True}, ""
     note = "no earlier report row: statistics unknown"
     return {**pending, "status": "skipped (exists)", "note": note}, ""
 
@@ -514,7 +519,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     from hpcq.cli import describe_error, expand_inputs, raise_stop_requested
     from hpcq.exceptions import HpcqError
 
-    # Every check on the files comes before the runtime starts and the first compile.
+    # Every check on the files comes before the workers start and the first compile.
     inputs = expand_inputs(args.inputs)
     paths, fmt = output_paths(inputs, args.output, args.format)
     report = report_path(args.report, inputs, paths) if args.report else None

@@ -433,3 +433,23 @@ def test_resume_finds_the_earlier_row_under_another_name_for_the_file(
     assert resumed.returncode == 0, resumed.stderr
     (row,) = json.loads((work / "report.json").read_text())
     assert row["status"] == "compiled" and row["resumed"] is True and row["cx_after"] == 4
+
+
+def test_a_directory_where_an_output_goes_is_found_before_any_work(
+    run_hpcq: RunHpcq, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    (out / "ghz5.qasm").mkdir(parents=True)
+    proc = run_hpcq(
+        "compile", str(EXAMPLES / "bell.qasm"), str(EXAMPLES / "ghz5.qasm"), "-O0", "-o", str(out)
+    )
+    line = _one_error_line(proc)
+    assert str(out / "ghz5.qasm") in line and "directory" in line
+    assert sorted(p.name for p in out.iterdir()) == ["ghz5.qasm"]
+
+
+def test_dash_is_standard_output(run_hpcq: RunHpcq, tmp_path: Path) -> None:
+    proc = run_hpcq("compile", str(EXAMPLES / "bell.qasm"), "-O0", "-o", "-", cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("OPENQASM 2.0;")
+    assert list(tmp_path.iterdir()) == []
