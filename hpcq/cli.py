@@ -146,7 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.qasm",
         help="OpenQASM files, or directories (the .qasm files directly inside each)",
     )
-    stats.add_argument("--json", action="store_true", help="print JSON instead of text")
+    stats.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON instead of text: an object for one file, else a list",
+    )
     stats.set_defaults(func=_cmd_stats)
 
     for name in _COMMAND_MODULES:
@@ -226,7 +230,10 @@ def _cmd_stats(args: argparse.Namespace) -> int:
             }
         )
     if args.json:
-        print(json.dumps(results if len(results) > 1 else results[0], indent=2))
+        # One file named alone gives one object; a directory may hold any number of
+        # files, so anything else is a list, whatever its length.
+        alone = len(args.files) == 1 and not os.path.isdir(args.files[0])
+        print(json.dumps(results[0] if alone else results, indent=2))
         return 0
     for entry in results:
         print(f"{entry['file']}")

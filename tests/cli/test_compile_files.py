@@ -453,3 +453,13 @@ def test_dash_is_standard_output(run_hpcq: RunHpcq, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("OPENQASM 2.0;")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_stats_of_a_directory_with_one_circuit_is_a_list(
+    run_hpcq: RunHpcq, tmp_path: Path
+) -> None:
+    _copy_examples(tmp_path / "one", "bell")
+    proc = run_hpcq("stats", "--json", str(tmp_path / "one"))
+    assert proc.returncode == 0, proc.stderr
+    entries = json.loads(proc.stdout)
+    assert isinstance(entries, list) and [e["qubits"] for e in entries] == [2]
