@@ -8,6 +8,7 @@ current report; ``--resume`` skips only outputs that are complete and valid.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from hpcq import cli
+from hpcq import cli, compiler_cli
 from hpcq.compiler import Compiler
 from hpcq.ir import Circuit
 
@@ -272,6 +273,9 @@ def test_the_report_is_current_after_each_circuit(
         return real(self, source, *args, **kwargs)
 
     monkeypatch.setattr(Compiler, "compile", snapshot)
+    # These circuits compile in milliseconds, as quickly as the report is rewritten: the
+    # rule that puts rewrites off for such circuits is off here, so timing plays no part.
+    monkeypatch.setattr(compiler_cli, "REPORT_PATIENCE", 0.0)
     inputs = [str(EXAMPLES / f"{n}.qasm") for n in ("bell", "ghz5", "teleport")]
     status = cli.main(["compile", *inputs, "-O1", "-o", str(tmp_path / "out"),
                        "--report", str(report)])  # fmt: skip
@@ -463,3 +467,27 @@ def test_stats_of_a_directory_with_one_circuit_is_a_list(
     assert proc.returncode == 0, proc.stderr
     entries = json.loads(proc.stdout)
     assert isinstance(entries, list) and [e["qubits"] for e in entries] == [2]
+
+
+def test_quick_circuits_put_report_rewrites_off_but_the_end_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report.json"
+    writes: list[int] = []
+    real = compiler_cli.write_atomically
+
+    def counting(path: Path, text: str) -> None:
+        if path == report:
+            writes.append(len(json.loads(text)))
+        real(path, text)
+
+    monkeypatch.setattr(compiler_cli, "write_atomically", counting)
+    # As if every rewrite took far longer than any compile: only the first and last happen.
+    monkeypatch.setattr(compiler_cli, "REPORT_PATIENCE", math.inf)
+    inputs = [str(EXAMPLES / f"{n}.qasm") for n in ("bell", "ghz5", "teleport")]
+    status = cli.main(
+        ["compile", *inputs, "-O0", "-o", str(tmp_path / "out"), "--report", str(report)]
+    )
+    capsys.readouterr()
+    assert status == 0 and writes == [3, 3]
+    assert [r["status"] for r in json.loads(report.read_text())] == ["compiled"] * 3
