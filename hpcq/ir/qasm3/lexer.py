@@ -78,6 +78,15 @@ class Lexer:
         self._peeked = None
         return token
 
+    def seek(self, offset: int) -> None:
+        """Continue tokenizing from ``offset``, dropping any peeked token."""
+        self.pos = offset
+        self._peeked = None
+
+    def resume_offset(self) -> int:
+        """Where the next unconsumed token starts (or the scan stands)."""
+        return self._peeked[2] if self._peeked is not None else self.pos
+
     def accept(self, kind: str) -> bool:
         """Consume the next token if it is of ``kind``; whether it was."""
         if self.peek()[0] == kind:

@@ -8,7 +8,8 @@ controls, which is where it stops being global.
 
 Where hpcq has a standard gate for the result it is used (``ctrl @ x`` is ``cx``,
 ``ctrl @ rz`` is ``crz``, ``pow(1/2) @ x`` is ``sx``, ``pow(k) @ rz(θ)`` is
-``rz(k*θ)``); a controlled rotation gets further controls by the exact construction
+``rz(k*θ)`` for every angle, as Qiskit reads it); other non-integer powers are the
+principal power; a controlled rotation gets further controls by the exact construction
 ``C-R(θ/2), CX, C-R(-θ/2), CX, C-R(θ/2)``, which also holds for symbolic angles; a
 controlled user gate is a new composite gate whose body is controlled operation by
 operation (built once per gate and parameter values). Everything else with numeric
@@ -19,6 +20,7 @@ is refused.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -34,7 +36,7 @@ from hpcq.ir.gates import (
     controlled,
 )
 from hpcq.ir.parameter import ParameterExpression, ParamValue
-from hpcq.ir.qasm3.stdgates import NAMED_POWERS, ROTATION_LIMITS, controlled_form
+from hpcq.ir.qasm3.stdgates import NAMED_POWERS, SCALED_POWERS, controlled_form
 
 # A unitary built by construction has 4**n entries: 10 qubits is 16 MiB.
 MAX_UNITARY_QUBITS = 10
@@ -128,7 +130,10 @@ class Modifiers:
                 return Piece([named])
         matrix = self._matrix(piece, qubits, "pow")
         values, vectors = _unitary_eigen(matrix)
-        powered = (vectors * np.exp(1j * exponent * np.angle(values))) @ vectors.conj().T
+        angles = np.angle(values)
+        # The principal branch takes -1 to exp(i*pi*k); rounding may put it at -pi.
+        angles[angles < -math.pi + 1e-9] = math.pi
+        powered = (vectors * np.exp(1j * exponent * angles)) @ vectors.conj().T
         return Piece([Operation(UnitaryGate(powered, check=False), tuple(qubits))])
 
     def _named_power(self, op: Operation, exponent: float) -> Operation | None:
@@ -138,11 +143,9 @@ class Modifiers:
         target = NAMED_POWERS.get((name, exponent))
         if target is not None:
             return Operation(STANDARD_GATES[target], op.qubits)
-        limit = ROTATION_LIMITS.get(name)
-        if limit is not None:
+        if name in SCALED_POWERS:
             (angle,) = op.params
-            if isinstance(angle, ParameterExpression) or abs(float(angle)) < limit:
-                return Operation(op.gate, op.qubits, (angle * exponent,))
+            return Operation(op.gate, op.qubits, (angle * exponent,))
         return None
 
     # --- ctrl / negctrl -----------------------------------------------------------

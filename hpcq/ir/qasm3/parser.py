@@ -44,6 +44,16 @@ MAX_OPERATIONS = 50_000_000
 # Controls beyond this are refused before any unitary or expansion is attempted.
 MAX_CONTROLS = 16
 
+# The statement that makes up nearly all of a large file, ``name(params) r[i], s[j];``.
+# Its meaning cannot change later in the program (nothing is declared twice), so its
+# operations are cached by its text and a repeat costs a match and a look-up.
+_SIMPLE_CALL = re.compile(
+    r"(?:[ \t\r\n]+|//[^\n]*)*"
+    r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*"
+    r"(?:\([^()\n;{}=]*\)[ \t]*)?"
+    r"(?:[A-Za-z_][A-Za-z0-9_]*[ \t]*\[[ \t]*\d+[ \t]*\][ \t]*,[ \t]*)*"
+    r"[A-Za-z_][A-Za-z0-9_]*[ \t]*\[[ \t]*\d+[ \t]*\][ \t]*;"
+)
 _VERSION = re.compile(r"(?:\s+|//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*OPENQASM\s+(\d+)")
 
 # Statements that are OpenQASM 3 but not a circuit, with what to say about them.
@@ -82,6 +92,7 @@ KEYWORDS = frozenset(
     )
 )  # fmt: skip
 """Words that cannot name a register, a gate, a parameter or a constant."""
+_NOT_CACHED = KEYWORDS - {"U", "reset", "barrier"}
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,7 @@ class _State:
     phase: ParamValue = 0.0
     include_stack: list[str] = field(default_factory=list)
     stdgates: bool = False
+    statement_cache: dict[str, list[Operation]] = field(default_factory=dict)
     modifiers: Modifiers = field(default_factory=lambda: Modifiers(MAX_OPERATIONS))
 
     def declared(self, name: str) -> bool:
@@ -213,9 +225,32 @@ class _FileParser:
     # --- the statement loop -------------------------------------------------------
 
     def parse(self, top: bool = False) -> None:
-        lexer = self.lexer
-        while lexer.peek()[0] != "eof":
-            self._statement(top)
+        text, lexer, state = self.text, self.lexer, self.state
+        cache = state.statement_cache
+        fast = _SIMPLE_CALL.match
+        pos = 0
+        while True:
+            match = fast(text, pos)
+            if match is not None and match.group(1) not in _NOT_CACHED:
+                key = text[match.start(1) : match.end()]
+                cached = cache.get(key)
+                if cached is not None:
+                    self._spend(len(cached), match.start(1))
+                    state.ops.extend(cached)
+                    pos = match.end()
+                    self.statements += 1
+                    continue
+                lexer.seek(match.start(1))
+                before, phase = len(state.ops), state.phase
+                self._statement(top)
+                if state.phase is phase:
+                    cache[key] = state.ops[before:]
+            else:
+                lexer.seek(pos)
+                if lexer.peek()[0] == "eof":
+                    return
+                self._statement(top)
+            pos = lexer.resume_offset()
             self.statements += 1
 
     def _statement(self, top: bool) -> None:
@@ -504,7 +539,12 @@ class _FileParser:
         return token[1]
 
     def _recognise(self, gate: CompositeGate, phase: ParamValue) -> GateInfo:
-        """hpcq's standard gate when ``gate`` is one by name and by unitary."""
+        """hpcq's standard gate when ``gate`` is one by name and by unitary.
+
+        A definition that equals the standard gate up to a constant phase (Qiskit's
+        ``sxdg`` is ``s; h; s``) keeps that phase in front, so that ``ctrl @`` still
+        sees it.
+        """
         standard = STANDARD_GATES.get(gate.name)
         if (
             standard is None
@@ -515,17 +555,25 @@ class _FileParser:
             return GateInfo(gate, phase)
         import numpy as np
 
+        offsets = []
         for trial in range(3):
             values = [0.37 + 0.71 * trial + 0.13 * k for k in range(gate.num_params)]
             binding = dict(zip(gate.param_names, values, strict=True))
             try:
-                offset = phase.bind(binding) if isinstance(phase, ParameterExpression) else phase
-                mine = np.exp(1j * float(offset)) * gate.matrix(values)
-            except (TypeError, ValueError):
+                shift = phase.bind(binding) if isinstance(phase, ParameterExpression) else phase
+                mine = np.exp(1j * float(shift)) * gate.matrix(values)
+            except (TypeError, ValueError, OverflowError, ZeroDivisionError):
                 return GateInfo(gate, phase)
-            if not np.allclose(mine, standard.matrix(values), atol=1e-9):
+            theirs = standard.matrix(values)
+            pivot = np.unravel_index(np.argmax(np.abs(theirs)), theirs.shape)
+            ratio = mine[pivot] / theirs[pivot]
+            if not np.allclose(mine, ratio * theirs, atol=1e-9) or abs(abs(ratio) - 1) > 1e-9:
                 return GateInfo(gate, phase)
-        return GateInfo(standard)
+            offsets.append(float(np.angle(ratio)))
+        if any(abs(np.exp(1j * o) - np.exp(1j * offsets[0])) > 1e-9 for o in offsets):
+            return GateInfo(gate, phase)
+        offset = offsets[0] if abs(offsets[0]) > 1e-12 else 0.0
+        return GateInfo(standard, offset)
 
     # --- statements on qubits -------------------------------------------------------
 
@@ -662,26 +710,29 @@ class _FileParser:
             self.error(
                 f"'{name}' is a single {'qubit' if quantum else 'bit'}; it has no index", offset
             )
-        selected, one = self._selection(name, len(indices))
+        selected, one = self._selection(name, len(indices), offset)
         if lexer.peek()[0] == "[":
             self.error("multi-dimensional indexing is not supported", lexer.peek()[2])
         return Bits(tuple(indices[i] for i in selected), one, offset)
 
-    def _selection(self, name: str, size: int) -> tuple[list[int], bool]:
-        """The inside of ``[...]`` (after ``[``, through ``]``): positions, single."""
+    def _selection(self, name: str, size: int, offset: int) -> tuple[list[int], bool]:
+        """The inside of ``[...]`` (after ``[``, through ``]``): positions, single.
+
+        Errors about the positions point at the register's name, ``offset``.
+        """
         lexer, expressions = self.lexer, self.expressions
         if lexer.accept("{"):
             positions = []
             while True:
-                positions.append(self._index(name, size, expressions.parse_int("an index")))
+                index = expressions.parse_int("an index")
+                positions.append(self._index(name, size, index, offset))
                 if lexer.accept("}"):
                     break
                 lexer.expect(",", "',' or '}'")
             lexer.expect("]")
             if len(set(positions)) != len(positions):
-                self.error(f"the index set of '{name}' repeats an index", lexer.pos)
+                self.error(f"the index set of '{name}' repeats an index", offset)
             return positions, False
-        offset = lexer.peek()[2]
         start = 0 if lexer.peek()[0] == ":" else expressions.parse_int("an index")
         if lexer.accept("]"):
             return [self._index(name, size, start, offset)], True
@@ -707,11 +758,10 @@ class _FileParser:
         stop = last + (1 if step > 0 else -1)
         return list(range(first, stop, step)), False
 
-    def _index(self, name: str, size: int, index: int, offset: int | None = None) -> int:
-        where = self.lexer.pos if offset is None else offset
+    def _index(self, name: str, size: int, index: int, offset: int) -> int:
         position = index + size if index < 0 else index
         if not 0 <= position < size:
-            self.error(f"index {index} is out of range for '{name}' of size {size}", where)
+            self.error(f"index {index} is out of range for '{name}' of size {size}", offset)
         return position
 
     # --- gate calls -------------------------------------------------------------------

@@ -95,21 +95,24 @@ NAMED_POWERS: dict[tuple[str, float], str] = {
     ("t", -1.0): "tdg",
 }
 
-# Gates whose power is the same gate with its angles scaled, for every angle when the
-# angle is symbolic and for the principal power when |angle| < ROTATION_LIMITS[name].
-ROTATION_LIMITS: dict[str, float] = {
-    **{name: 2 * math.pi for name in ("rx", "ry", "rz", "rxx", "ryy", "rzz", "crx", "cry", "crz")},
-    **{name: math.pi for name in ("p", "u1", "cp", "cu1")},
-}
+# Gates whose power is the same gate with its angle scaled, ``pow(k) @ rx(θ)`` is
+# ``rx(k*θ)``, as Qiskit reads it. It is the principal power for |θ| < 2π (< π for the
+# phase gates); beyond, it is the power of the rotation family, the same for numbers
+# and symbols.
+SCALED_POWERS = frozenset(
+    ("rx", "ry", "rz", "rxx", "ryy", "rzz", "crx", "cry", "crz", "p", "u1", "cp", "cu1")
+)
 
 # Definitions the OpenQASM 3 writer emits for hpcq's standard gates that stdgates.inc
 # lacks; the reader recognises each (by its unitary) as the standard gate again.
+# Several parameters are named in their alphabetical order: Qiskit's reader
+# (qiskit_qasm3_import 0.6) binds a definition's parameters in sorted-name order.
 EXTENSION_DEFINITIONS: dict[str, str] = {
     "u0": "gate u0(gamma) a { U(0, 0, 0) a; }",
     "sxdg": "gate sxdg a { inv @ sx a; }",
     "csx": "gate csx a, b { ctrl @ sx a, b; }",
-    "cu1": "gate cu1(lambda) a, b { ctrl @ p(lambda) a, b; }",
-    "cu3": "gate cu3(theta, phi, lambda) a, b { ctrl @ U(theta, phi, lambda) a, b; }",
+    "cu1": "gate cu1(p0) a, b { cp(p0) a, b; }",
+    "cu3": "gate cu3(p0, p1, p2) a, b { cu(p0, p1, p2, 0) a, b; }",
     "rxx": "gate rxx(theta) a, b { h a; h b; cx a, b; rz(theta) b; cx a, b; h a; h b; }",
     "ryy": (
         "gate ryy(theta) a, b { rx(pi/2) a; rx(pi/2) b; cx a, b; rz(theta) b; cx a, b; "
