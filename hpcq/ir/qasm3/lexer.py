@@ -111,10 +111,10 @@ class Lexer:
         self.pos = start
         if start >= len(text):
             return ("eof", "", start)
+        if text.startswith("/*", start):
+            self.error("unterminated block comment '/*'", start)
         match = _TOKEN.match(text, start)
         if match is None:
-            if text.startswith("/*", start):
-                self.error("unterminated block comment '/*'", start)
             if text[start] == '"':
                 self.error("unterminated string (a string ends on the same line)", start)
             self.error(f"unexpected character {text[start]!r}", start)
