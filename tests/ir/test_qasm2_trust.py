@@ -270,3 +270,14 @@ def test_pathological_whitespace_and_comments_do_not_hang() -> None:
         timeout=120,
     )
     assert done.stdout.strip() == "done", done.stderr
+
+
+# --- what other readers accept -------------------------------------------------------
+
+
+def test_empty_statements_and_a_bare_barrier_read_as_qiskit_reads_them() -> None:
+    text = H + "qreg q[2];;\nqreg r[1];\ngate g a, b { ; barrier; }\n;\nbarrier;\ng q[0], r[0];\n"
+    circuit = qasm2.loads(text)
+    assert [(op.name, op.qubits) for op in circuit] == [("barrier", (0, 1, 2)), ("g", (0, 2))]
+    gate = circuit[1].gate
+    assert isinstance(gate, CompositeGate) and gate.body[0].qubits == (0, 1)

@@ -469,8 +469,8 @@ class _FileParser:
         token = lexer.next()
         kind, text, offset = token
         if kind != "id":
-            if kind == "eof":
-                return
+            if kind in ("eof", ";"):
+                return  # an empty statement, which other readers accept too
             raise self.error(f"expected a statement, found {describe(token)}", offset)
         first = self.statements == 0
         if text == "OPENQASM":
@@ -686,6 +686,8 @@ class _FileParser:
             kind, text, offset = token
             if kind == "}":
                 break
+            if kind == ";":
+                continue
             if kind == "eof":
                 raise self.error(
                     f"the body of gate '{name_token[1]}' is not closed with '}}'", name_token[2]
@@ -726,6 +728,10 @@ class _FileParser:
             lexer.next()
             params = expressions.parse_list(")")
         qubits: list[int] = []
+        if name == "barrier" and not params and lexer.peek()[0] == ";":
+            # "barrier;" spans every qubit of the gate, as in other readers.
+            lexer.next()
+            return Operation(BARRIER, tuple(qubit_index.values()))
         while True:
             arg = lexer.expect("id", "a qubit argument")
             if arg[1] not in qubit_index:
@@ -977,6 +983,11 @@ class _FileParser:
             lexer.next()
             params = tuple(ExpressionParser(lexer).parse_list(")"))
         if lexer.peek()[0] == ";":
+            if name == "barrier" and not params:
+                # "barrier;" spans every qubit, as in other readers.
+                lexer.next()
+                all_registers: list[Arg] = [(r, None, offset) for r in self.state.qregs]
+                return self._apply(name, offset, params, all_registers, condition)
             raise self.error(f"'{name}' needs at least one qubit argument", lexer.peek()[2])
         args, _ = self._args((";",))
         return self._apply(name, offset, params, args, condition)
