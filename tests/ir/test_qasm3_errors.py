@@ -452,3 +452,33 @@ def test_a_binary_file_is_a_qasm_error(tmp_path: Path) -> None:
     path.write_bytes(b"OPENQASM 3;\n\xff\xfe\x00garbage")
     with pytest.raises(QasmError, match="UTF-8"):
         Circuit.from_file(path)
+
+
+def test_gate_definitions_nested_too_deep_are_refused_at_the_name() -> None:
+    chain = "gate g0 a { x a; }\n" + "".join(
+        f"gate g{i} a {{ g{i - 1} a; }}\n" for i in range(1, 70)
+    )
+    with pytest.raises(QasmError, match="nest more than 64") as info:
+        qasm3.loads(H + chain)
+    assert (info.value.line, info.value.column) == (3 + 64, 6)
+
+
+def test_definitions_that_double_are_refused_before_they_fill_memory() -> None:
+    doubling = "gate g0 a { x a; }\n" + "".join(
+        f"gate g{i} a {{ g{i - 1} a; g{i - 1} a; }}\n" for i in range(1, 40)
+    )
+    with pytest.raises(QasmError, match="10000000 operations") as info:
+        qasm3.loads(H + doubling + "qubit q;\ng39 q;\n")
+    assert info.value.line == 3 + 24  # 2**24 operations is the first over the limit
+    with pytest.raises(QasmError, match="operations"):
+        qasm3.loads(H + "qubit[16000000] q;\nh q;\n")
+    with pytest.raises(QasmError, match="operations"):
+        qasm3.loads(H + "qubit q;\npow(20000000) @ x q;\n")
+
+
+def test_max_operations_counts_user_gates_expanded() -> None:
+    text = H + "gate two a { x a; x a; }\nqubit q;\ntwo q;\ntwo q;\n"
+    assert len(qasm3.loads(text, max_operations=4)) == 2
+    with pytest.raises(QasmError, match="more than 3 operations") as info:
+        qasm3.loads(text, max_operations=3)
+    assert (info.value.line, info.value.column) == (6, 1)

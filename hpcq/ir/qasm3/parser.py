@@ -36,11 +36,16 @@ from hpcq.ir.qasm3.stdgates import STDGATES
 
 logger = logging.getLogger(__name__)
 
-# Resource limits: a register this large is not a circuit anyone simulates or compiles,
-# and the operation budget bounds what modifiers and broadcasting may create from a
-# short text (``pow(1000000) @``), so that reading stays proportional to the input.
+# Resource limits, the same as the OpenQASM 2 reader's. A register this large is not a
+# circuit anyone simulates or compiles. The operation limit counts the circuit with
+# every user gate expanded, and also bounds what modifiers and broadcasting may create
+# from a short text (``pow(1000000) @``): at about 150 bytes an operation, 10 million
+# is a gigabyte and a half, so reading stays bounded in memory however the text nests.
 MAX_REGISTER_SIZE = 1 << 24
-MAX_OPERATIONS = 50_000_000
+MAX_OPERATIONS = 10_000_000
+# Gate definitions nested deeper than this are refused: the modifiers and every later
+# pass recurse through definitions, and no real circuit nests its gates 64 deep.
+MAX_GATE_DEPTH = 64
 # Controls beyond this are refused before any unitary or expansion is attempted.
 MAX_CONTROLS = 16
 
@@ -133,8 +138,24 @@ class _State:
     phase: ParamValue = 0.0
     include_stack: list[str] = field(default_factory=list)
     stdgates: bool = False
-    statement_cache: dict[str, list[Operation]] = field(default_factory=dict)
+    statement_cache: dict[str, tuple[list[Operation], int]] = field(default_factory=dict)
+    max_operations: int = MAX_OPERATIONS
+    expanded: int = 0
+    shapes: dict[int, tuple[Gate, int, int]] = field(default_factory=dict)
     modifiers: Modifiers = field(default_factory=lambda: Modifiers(MAX_OPERATIONS))
+
+    def shape(self, gate: Gate) -> tuple[int, int]:
+        """How deep ``gate``'s definitions nest, and how many operations it expands to."""
+        if not isinstance(gate, CompositeGate):
+            return 0, 1
+        known = self.shapes.get(id(gate))
+        if known is None:
+            depth, size = 0, 0
+            for op in gate.body:
+                inner_depth, inner_size = self.shape(op.gate)
+                depth, size = max(depth, inner_depth), size + inner_size
+            known = self.shapes[id(gate)] = (gate, depth + 1, size)
+        return known[1], known[2]
 
     def declared(self, name: str) -> bool:
         return (
@@ -146,7 +167,9 @@ class _State:
         )
 
 
-def loads(text: str, filename: str | None = None) -> Circuit:
+def loads(
+    text: str, filename: str | None = None, *, max_operations: int = MAX_OPERATIONS
+) -> Circuit:
     """Parse an OpenQASM 3 program.
 
     Args:
@@ -154,6 +177,8 @@ def loads(text: str, filename: str | None = None) -> Circuit:
         filename: Where it came from: named in errors, and the directory that
             ``include`` statements are resolved against (the working directory when
             ``None``).
+        max_operations: Most operations the circuit may have with every user-defined
+            gate expanded (default :data:`MAX_OPERATIONS`).
 
     Raises:
         QasmError: The text is not valid OpenQASM 3, or uses what hpcq does not read;
@@ -161,7 +186,10 @@ def loads(text: str, filename: str | None = None) -> Circuit:
     """
     if not isinstance(text, str):
         raise TypeError(f"OpenQASM text must be a str, not {type(text).__name__}")
-    state = _State(Circuit(0, 0))
+    if not isinstance(max_operations, int) or max_operations < 1:
+        raise ValueError(f"max_operations must be a positive integer, not {max_operations!r}")
+    state = _State(Circuit(0, 0), max_operations=max_operations)
+    state.modifiers.budget = max_operations
     if filename is not None:
         state.include_stack.append(os.path.abspath(filename))
     _FileParser(state, text, filename).parse(top=True)
@@ -235,16 +263,16 @@ class _FileParser:
                 key = text[match.start(1) : match.end()]
                 cached = cache.get(key)
                 if cached is not None:
-                    self._spend(len(cached), match.start(1))
-                    state.ops.extend(cached)
+                    self._count(cached[1], match.start(1))
+                    state.ops.extend(cached[0])
                     pos = match.end()
                     self.statements += 1
                     continue
                 lexer.seek(match.start(1))
-                before, phase = len(state.ops), state.phase
+                before, phase, expanded = len(state.ops), state.phase, state.expanded
                 self._statement(top)
                 if state.phase is phase:
-                    cache[key] = state.ops[before:]
+                    cache[key] = (state.ops[before:], state.expanded - expanded)
             else:
                 lexer.seek(pos)
                 if lexer.peek()[0] == "eof":
@@ -254,7 +282,7 @@ class _FileParser:
             self.statements += 1
 
     def _statement(self, top: bool) -> None:
-        lexer, state = self.lexer, self.state
+        lexer = self.lexer
         token = lexer.peek()
         kind, text, offset = token
         if kind == "@":
@@ -299,7 +327,7 @@ class _FileParser:
         elif text in _REFUSED:
             self.error(_REFUSED[text], offset)
         else:
-            state.ops.extend(self._quantum_statement(None))
+            self._emit(self._quantum_statement(None), offset)
 
     # --- declarations -------------------------------------------------------------
 
@@ -406,7 +434,7 @@ class _FileParser:
             state.cregs[name] = (register, size is None)
             target = Bits(tuple(register.indices), size is None, name_token[2])
             initial = self._measure_into(target, lexer.expect("id", "'measure'"), None)
-            state.ops.extend(initial)
+            self._emit(initial, name_token[2])
             return
         lexer.expect(";")
         register = state.circuit.add_register(name, size or 1, quantum=False)
@@ -531,7 +559,13 @@ class _FileParser:
             piece = self._gate_call(body)
             ops.extend(piece.ops)
             phase = _add(phase, piece.phase)
-        state.gates[name] = self._recognise(CompositeGate(name, len(qubits), params, ops), phase)
+        gate = CompositeGate(name, len(qubits), params, ops)
+        depth, size = state.shape(gate)
+        if depth > MAX_GATE_DEPTH:
+            self.error(f"gate definitions nest more than {MAX_GATE_DEPTH} deep", name_token[2])
+        if size > state.max_operations:
+            self._too_many(name_token[2])
+        state.gates[name] = self._recognise(gate, phase)
 
     def _local_name(self, token: Token, what: str) -> str:
         if token[1] in KEYWORDS or token[1] in FUNCTIONS:
@@ -899,9 +933,26 @@ class _FileParser:
         modifiers = self.state.modifiers
         modifiers.budget -= count
         if modifiers.budget < 0:
-            self.error(
-                f"more than {MAX_OPERATIONS} operations (a resource limit of the reader)", offset
-            )
+            self._too_many(offset)
+
+    def _too_many(self, offset: int) -> NoReturn:
+        self.error(
+            f"more than {self.state.max_operations} operations with every gate expanded "
+            "(a resource limit of the reader: loads(..., max_operations=...))",
+            offset,
+        )
+
+    def _count(self, size: int, offset: int) -> None:
+        state = self.state
+        state.expanded += size
+        if state.expanded > state.max_operations:
+            self._too_many(offset)
+
+    def _emit(self, ops: list[Operation], offset: int) -> None:
+        """Append a statement's operations, counting them with their gates expanded."""
+        shape = self.state.shape
+        self._count(sum(shape(op.gate)[1] for op in ops), offset)
+        self.state.ops.extend(ops)
 
     def _modified(
         self,
@@ -945,11 +996,11 @@ class _FileParser:
     # --- if -----------------------------------------------------------------------------
 
     def _if(self, offset: int) -> None:
-        lexer, state = self.lexer, self.state
+        lexer = self.lexer
         lexer.expect("(", "'(' after 'if'")
         condition, single = self._condition()
         lexer.expect(")")
-        state.ops.extend(self._branch(condition))
+        self._emit(self._branch(condition), offset)
         if lexer.peek()[1] == "else" and lexer.peek()[0] == "id":
             else_token = lexer.next()
             if not single:
@@ -959,7 +1010,7 @@ class _FileParser:
                     else_token[2],
                 )
             flipped = Condition(condition.clbits, 1 - condition.value)
-            state.ops.extend(self._branch(flipped))
+            self._emit(self._branch(flipped), offset)
 
     def _condition(self) -> tuple[Condition, bool]:
         lexer = self.lexer
