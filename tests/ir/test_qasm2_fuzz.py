@@ -35,11 +35,13 @@ include "qelib1.inc";
 gate inner(t) a { rz(t/2) a; sx a; }
 gate outer(alpha, beta) a, b { inner(alpha + beta) b; cx a, b; inner(-alpha) a; barrier a, b; }
 gate ccz a, b, c { h c; ccx a, b, c; h c; }
+gate csx a, b { h b; cx a, b; }
 opaque magic(p) a;
 qreg q[3];
 creg c[3];
 outer(0.3, pi/4) q[1], q[0];
 ccz q[0], q[1], q[2];
+csx q[2], q[0];
 h q;
 cx q[0], q[1];
 measure q -> c;
@@ -165,7 +167,15 @@ def _check(read: Callable[[], Circuit]) -> None:
         text = circuit.to_qasm()
     except ValueError:
         return  # something OpenQASM 2 cannot express; the writer says so
-    assert Circuit.from_qasm(text) == circuit
+    again = qasm2.loads(text)
+    if again != circuit:
+        # The writer renames a program's own gate that shares a built-in's name
+        # ("ccz" -> "ccz_1"), so that readers with that gate built in see the program's.
+        assert len(again) == len(circuit)
+        for ours, back in zip(circuit, again, strict=True):
+            assert (ours.qubits, ours.params) == (back.qubits, back.params)
+            assert (ours.clbits, ours.condition) == (back.clbits, back.condition)
+            assert re.fullmatch(re.escape(ours.name) + r"(_\d+)?", back.name), (ours, back)
 
 
 _FUZZ = settings(
