@@ -67,7 +67,8 @@ gates has depth 1). Deeper nesting is no real circuit's and would bring the pass
 that walk definitions close to Python's recursion limit. Raise it with
 ``loads(..., max_gate_depth=...)``."""
 
-MAX_BITS = 1 << 24
+_MAX_BITS_LOG2 = 24
+MAX_BITS = 1 << _MAX_BITS_LOG2
 """Most qubits, and most classical bits, one program may declare (fixed): a register
 costs nothing until it is used, but one ``h q;`` or ``barrier q;`` on it makes an
 object per bit."""
@@ -561,13 +562,13 @@ class _FileParser:
             raise self.error(f"'{name}' is a reserved word and cannot name a {what}", token[2])
         return name
 
-    def _integer(self, token: Token, what: str, maximum: int) -> int:
-        """An ``int`` token's value, or an error if it is above ``maximum``."""
+    def _integer(self, token: Token, what: str, bits: int) -> int:
+        """An ``int`` token's value, or an error if it needs more than ``bits`` bits."""
         digits = token[1].lstrip("0") or "0"
-        # Compare lengths first: int() of thousands of digits is slow, or refused.
-        if len(digits) > len(str(maximum)) or int(digits) > maximum:
-            shown = digits if len(digits) <= 24 else f"{digits[:12]}...({len(digits)} digits)"
-            raise self.error(f"{what} {shown} is too large (at most {maximum})", token[2])
+        # Bound the length first: int() of thousands of digits is slow, or refused.
+        if len(digits) > bits // 3 + 1 or int(digits).bit_length() > bits:
+            shown = digits if len(digits) <= 24 else f"{digits[:12]}... ({len(digits)} digits)"
+            raise self.error(f"{what} {shown} is too large (at most 2**{bits} - 1)", token[2])
         return int(digits)
 
     def _register(self, quantum: bool) -> None:
@@ -581,7 +582,7 @@ class _FileParser:
         lexer.expect(";")
         used = state.circuit.num_qubits if quantum else state.circuit.num_clbits
         bits = "qubits" if quantum else "classical bits"
-        size = self._integer(size_token, "register size", MAX_BITS)
+        size = self._integer(size_token, "register size", _MAX_BITS_LOG2 + 1)
         if size == 0:
             raise self.error(f"register '{name}' must have at least one bit", size_token[2])
         if used + size > MAX_BITS:
@@ -868,7 +869,7 @@ class _FileParser:
                 lexer.next()
                 index_token = lexer.expect("int", "a non-negative integer index")
                 lexer.expect("]")
-                index = self._integer(index_token, "index", MAX_BITS)
+                index = self._integer(index_token, "index", _MAX_BITS_LOG2 + 1)
             args.append((token[1], index, token[2]))
             sep = lexer.next()
             if sep[0] in terminators:
@@ -1016,7 +1017,8 @@ class _FileParser:
                     reg_token[2],
                 )
             raise self.error(f"undefined register '{reg_token[1]}'", reg_token[2])
-        # A register of n bits holds at most 2**n - 1; a larger value is never equal.
-        value = self._integer(value_token, "the value compared", 2**register.size - 1)
+        # A value the register cannot hold is never equal, but valid; only a value
+        # past both the register and 64 bits is refused, before it costs anything.
+        value = self._integer(value_token, "the value compared", max(register.size, 64))
         condition = Condition(tuple(register.indices), value)
         self._emit(self._quantum_operation(lexer.next(), condition))
