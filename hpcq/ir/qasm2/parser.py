@@ -67,8 +67,7 @@ gates has depth 1). Deeper nesting is no real circuit's and would bring the pass
 that walk definitions close to Python's recursion limit. Raise it with
 ``loads(..., max_gate_depth=...)``."""
 
-_MAX_BITS_LOG2 = 24
-MAX_BITS = 1 << _MAX_BITS_LOG2
+MAX_BITS = 1 << 24
 """Most qubits, and most classical bits, one program may declare (fixed): a register
 costs nothing until it is used, but one ``h q;`` or ``barrier q;`` on it makes an
 object per bit."""
@@ -582,13 +581,14 @@ class _FileParser:
         lexer.expect(";")
         used = state.circuit.num_qubits if quantum else state.circuit.num_clbits
         bits = "qubits" if quantum else "classical bits"
-        size = self._integer(size_token, "register size", _MAX_BITS_LOG2 + 1)
+        size = self._integer(size_token, "register size", 64)
         if size == 0:
             raise self.error(f"register '{name}' must have at least one bit", size_token[2])
         if used + size > MAX_BITS:
+            total = f" (with the {used} before it)" if used else ""
             raise self.error(
-                f"register '{name}' would make {used + size} {bits}; a program has at "
-                f"most {MAX_BITS}",
+                f"register '{name}' of {size} {bits}{total} is larger than hpcq reads: a "
+                f"program has at most {MAX_BITS} {bits}",
                 size_token[2],
             )
         if name in state.qregs or name in state.cregs:
@@ -812,7 +812,11 @@ class _FileParser:
         that ``rz(1/a)`` with ``a = 0`` is an error here, where the file says it, and
         not a bare ``ZeroDivisionError`` from a pass that expands the gate later.
         """
-        problem = self._evaluate(gate, tuple(float(p) for p in params))
+        try:
+            problem = self._evaluate(gate, tuple(float(p) for p in params))
+        except RecursionError:
+            # Only with a max_gate_depth far above the default.
+            problem = "its definitions nest too deep to evaluate"
         if problem is not None:
             shown = ", ".join(format_param(p) for p in params)
             raise self.error(
@@ -869,7 +873,7 @@ class _FileParser:
                 lexer.next()
                 index_token = lexer.expect("int", "a non-negative integer index")
                 lexer.expect("]")
-                index = self._integer(index_token, "index", _MAX_BITS_LOG2 + 1)
+                index = self._integer(index_token, "index", 64)
             args.append((token[1], index, token[2]))
             sep = lexer.next()
             if sep[0] in terminators:
