@@ -9,17 +9,20 @@ are read relative to the including file. Malformed input raises
 reader's limits, which bound what a small file can make the compiler do:
 
 ``max_operations`` (default :data:`MAX_OPERATIONS`, ten million)
-    Operations of the circuit once every user-defined gate is expanded. A definition
-    that calls the previous one twice, forty times over, is a few lines that expand
-    to 2**40 operations; it is refused at the statement that applies it.
+    Operations of the circuit once every user-defined gate is expanded (a directly
+    written gate counts one). Forty definitions, each calling the one before twice,
+    are a few lines that expand to 2**39 operations; such a program is refused at the
+    statement that applies the gate, before anything is expanded.
 ``max_gate_depth`` (default :data:`MAX_GATE_DEPTH`, 64)
     How deep gate definitions nest; refused at the definition that goes deeper.
 
 Both are keywords of :func:`loads` and :func:`load`. :data:`MAX_BITS` (fixed) bounds
 the qubits, and the classical bits, of one program.
 
-The gates of the language's ``qelib1.inc`` cannot be defined again (as in other
-readers). hpcq's further gates (``sx``, ``swap``, ``csx``, ``ccz``, ``ryy``...) are
+The gates of the language's ``qelib1.inc`` cannot be defined again, nor can a gate the
+program already defined (as in other readers); a program that writes qelib1's gates
+out instead of including the file keeps hpcq's native gates where its definition is
+provably the same. hpcq's further gates (``sx``, ``swap``, ``csx``, ``ccz``, ``ryy``...) are
 available after ``include "qelib1.inc";`` too, but a program's own definition of one
 of them replaces hpcq's, and is used only from there on: it must come before the
 program's first use of that name.
