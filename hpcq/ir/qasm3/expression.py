@@ -274,6 +274,8 @@ class ExpressionParser:
         if is_symbolic(left) or is_symbolic(right):
             if op not in ("+", "-", "*", "/", "**"):
                 lexer.error(f"'{op}' cannot apply to a symbolic parameter", offset)
+            if op == "/" and not is_symbolic(right) and float(right) == 0.0:
+                lexer.error("cannot evaluate '/': division by zero", offset)
             return _symbolic(op, left, right)
         if op in ("||", "&&"):
             return bool(left) or bool(right) if op == "||" else bool(left) and bool(right)

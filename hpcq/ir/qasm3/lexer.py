@@ -124,4 +124,7 @@ class Lexer:
         self.pos = match.end()
         if group in ("op", "punct"):
             return (value, value, start)
+        if group == "id" and not (value[0].isalpha() or value[0] == "_"):
+            # \w also takes numeric characters such as '¾', which start no name.
+            self.error(f"unexpected character {value[0]!r}", start)
         return (group, value, start)

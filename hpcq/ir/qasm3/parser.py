@@ -142,6 +142,9 @@ class _State:
     max_operations: int = MAX_OPERATIONS
     expanded: int = 0
     shapes: dict[int, tuple[Gate, int, int]] = field(default_factory=dict)
+    checked_calls: dict[tuple[int, tuple[ParamValue, ...]], tuple[Gate, ParamValue]] = field(
+        default_factory=dict
+    )
     modifiers: Modifiers = field(default_factory=lambda: Modifiers(MAX_OPERATIONS))
 
     def shape(self, gate: Gate) -> tuple[int, int]:
@@ -496,7 +499,10 @@ class _FileParser:
         lexer.expect(";")
         if isinstance(value, ParameterExpression) and const:
             self.error(f"constant '{name}' depends on an input parameter", value_offset)
-        state.values[name] = _convert(type_name, value)
+        try:
+            state.values[name] = _convert(type_name, value)
+        except (OverflowError, ValueError):
+            self.error(f"{value} is not a value of type '{type_name}'", value_offset)
 
     def _let(self) -> None:
         lexer, state = self.lexer, self.state
@@ -924,7 +930,7 @@ class _FileParser:
             qubits = [b.indices[0] if b.single else b.indices[k] for b in operands]
             if len(set(qubits)) != len(qubits):
                 self.error(f"'{name}' is applied to the same qubit twice", offset)
-            piece = self._modified(info, name, params, modifiers, qubits)
+            piece = self._modified(info, name, params, modifiers, qubits, offset)
             total.ops.extend(piece.ops)
             total.phase = _add(total.phase, piece.phase)
         return total
@@ -954,6 +960,36 @@ class _FileParser:
         self._count(sum(shape(op.gate)[1] for op in ops), offset)
         self.state.ops.extend(ops)
 
+    def _check_definition(
+        self,
+        gate: CompositeGate,
+        params: tuple[ParamValue, ...],
+        phase: ParamValue,
+        name: str,
+        offset: int,
+    ) -> ParamValue:
+        """The phase of ``gate(params)``, once its body is known to evaluate.
+
+        A body such as ``rx(1/a)`` applied with ``a = 0`` has no meaning: that is an
+        error at the call, not a division by zero in a later pass.
+        """
+        key = (id(gate), params)
+        checked = self.state.checked_calls
+        if key not in checked:
+            bound = dict(zip(gate.param_names, params, strict=True))
+            try:
+                phase = (
+                    _substitute(phase, bound) if isinstance(phase, ParameterExpression) else phase
+                )
+                for op in gate.definition(params):
+                    for value in op.params:
+                        if not isinstance(value, ParameterExpression) and not math.isfinite(value):
+                            raise ValueError(f"angle {value} is not finite")
+            except (ZeroDivisionError, OverflowError, ValueError) as exc:
+                self.error(f"the definition of '{name}' cannot be evaluated here: {exc}", offset)
+            checked[key] = (gate, phase)
+        return checked[key][1]
+
     def _modified(
         self,
         info: GateInfo,
@@ -961,6 +997,7 @@ class _FileParser:
         params: Sequence[ParamValue],
         modifiers: list[tuple[str, float, int]],
         qubits: list[int],
+        offset: int,
     ) -> Piece:
         tool = self.state.modifiers
         controls = sum(int(arg) for mod, arg, _ in modifiers if mod in ("ctrl", "negctrl"))
@@ -971,9 +1008,8 @@ class _FileParser:
             piece = Piece([], params[0])
         else:
             phase = info.phase
-            if isinstance(phase, ParameterExpression) and isinstance(gate, CompositeGate):
-                bound = dict(zip(gate.param_names, params, strict=True))
-                phase = _substitute(phase, bound)
+            if isinstance(gate, CompositeGate):
+                phase = self._check_definition(gate, params, phase, name, offset)
             piece = Piece([Operation(gate, tuple(targets), params)], phase)
         end = controls
         scope = list(targets)
