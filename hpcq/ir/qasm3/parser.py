@@ -27,7 +27,15 @@ from typing import NoReturn
 
 from hpcq.exceptions import QasmError
 from hpcq.ir.circuit import Circuit, Condition, Operation, Register
-from hpcq.ir.gates import BARRIER, MEASURE, RESET, STANDARD_GATES, CompositeGate, Gate
+from hpcq.ir.gates import (
+    BARRIER,
+    MEASURE,
+    RESET,
+    STANDARD_GATES,
+    CompositeGate,
+    Gate,
+    StandardGate,
+)
 from hpcq.ir.parameter import Parameter, ParameterExpression, ParamValue
 from hpcq.ir.qasm3.expression import CONSTANTS, FUNCTIONS, ExpressionParser, Value
 from hpcq.ir.qasm3.lexer import Lexer, Token, describe
@@ -55,10 +63,12 @@ MAX_CONTROLS = 16
 _SIMPLE_CALL = re.compile(
     r"(?:[ \t\r\n]+|//[^\n]*)*"
     r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*"
-    r"(?:\([^()\n;{}=]*\)[ \t]*)?"
-    r"(?:[A-Za-z_][A-Za-z0-9_]*[ \t]*\[[ \t]*\d+[ \t]*\][ \t]*,[ \t]*)*"
-    r"[A-Za-z_][A-Za-z0-9_]*[ \t]*\[[ \t]*\d+[ \t]*\][ \t]*;"
+    r"(?:\(([^()\n;{}=]*)\)[ \t]*)?"
+    r"((?:[A-Za-z_][A-Za-z0-9_]*[ \t]*\[[ \t]*\d+[ \t]*\][ \t]*,[ \t]*)*"
+    r"[A-Za-z_][A-Za-z0-9_]*[ \t]*\[[ \t]*\d+[ \t]*\])[ \t]*;"
 )
+_NUMBER = re.compile(r"[ \t]*-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?[ \t]*\Z")
+_ARGUMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*\[[ \t]*(\d+)")
 _VERSION = re.compile(r"(?:\s+|//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*OPENQASM\s+(\d+)")
 
 # Statements that are OpenQASM 3 but not a circuit, with what to say about them.
@@ -271,6 +281,14 @@ class _FileParser:
                     pos = match.end()
                     self.statements += 1
                     continue
+                direct = self._direct(match)
+                if direct is not None:
+                    self._count(1, match.start(1))
+                    state.ops.append(direct)
+                    cache[key] = ([direct], 1)
+                    pos = match.end()
+                    self.statements += 1
+                    continue
                 lexer.seek(match.start(1))
                 before, phase, expanded = len(state.ops), state.phase, state.expanded
                 self._statement(top)
@@ -283,6 +301,43 @@ class _FileParser:
                 self._statement(top)
             pos = lexer.resume_offset()
             self.statements += 1
+
+    def _direct(self, match: re.Match[str]) -> Operation | None:
+        """A standard gate on numeric angles and indexed qubits, built without tokens.
+
+        ``None`` for anything else, or anything wrong: the general path then reads the
+        statement and says what is wrong, so both paths give the same errors.
+        """
+        state = self.state
+        name = match.group(1)
+        gate = STANDARD_GATES["u"] if name == "U" else None
+        if gate is None:
+            info = state.gates.get(name)
+            if info is None or not isinstance(info.gate, StandardGate) or info.phase != 0.0:
+                return None
+            gate = info.gate
+        params: tuple[float, ...] = ()
+        if match.group(2) is not None:
+            pieces = match.group(2).split(",")
+            if not all(_NUMBER.match(piece) for piece in pieces):
+                return None
+            params = tuple(float(piece) for piece in pieces)
+            if not all(map(math.isfinite, params)):
+                return None
+        if len(params) != gate.num_params:
+            return None
+        qubits = []
+        for argument in _ARGUMENT.finditer(match.group(3)):
+            entry = state.qregs.get(argument.group(1))
+            if entry is None or entry[2]:
+                return None
+            index = int(argument.group(2))
+            if index >= len(entry[1]):
+                return None
+            qubits.append(entry[1][index])
+        if len(qubits) != gate.num_qubits or len(set(qubits)) != len(qubits):
+            return None
+        return Operation(gate, tuple(qubits), params)
 
     def _statement(self, top: bool) -> None:
         lexer = self.lexer
