@@ -59,6 +59,9 @@ static struct {
     int depth;
     /* loop iterations in this shot, and the most allowed */
     uint64_t loop_steps, max_loop_steps;
+    /* --counts / --json: shots are tallied by their key instead of printed */
+    int summary; /* 0 records, 1 counts table, 2 JSON */
+    int in_shot;
     /* in-process sessions */
     jmp_buf *jump;
     char message[512];
@@ -1391,9 +1394,292 @@ static FILE *output(const char *what)
 
 static const char *tab_label(const char *label) { return label != NULL ? label : ""; }
 
+/* --- counts (--counts, --json) ------------------------------------------------------ */
+
+/* A shot's records, kept until its end to make its key the way `hpcq run` counts:
+ * registers rebuilt from "name[i]" result labels (hpcq_registers_v1), last register
+ * first, bits most significant first; without such labels, the recorded values in
+ * order (consecutive results as one bit string). */
+typedef struct {
+    char kind; /* T tuple, A array, R result, V any other value */
+    char *value, *label;
+} rec_t;
+
+typedef struct {
+    char *key;
+    uint64_t count;
+} tally_t;
+
+static struct {
+    rec_t *recs;
+    size_t nrecs, cap;
+    tally_t *tallies; /* open addressing, capacity a power of two */
+    size_t ntallies, tcap;
+    uint64_t shots;
+} summary;
+
+static char *copy_text(const char *text)
+{
+    size_t length = strlen(text) + 1;
+    char *copy = malloc(length);
+    if (copy == NULL)
+        fail("out of memory counting shots");
+    memcpy(copy, text, length);
+    return copy;
+}
+
+static void summary_clear_shot(void)
+{
+    for (size_t i = 0; i < summary.nrecs; i++) {
+        free(summary.recs[i].value);
+        free(summary.recs[i].label);
+    }
+    summary.nrecs = 0;
+}
+
+static void summary_free(void)
+{
+    summary_clear_shot();
+    free(summary.recs);
+    for (size_t i = 0; i < summary.tcap; i++)
+        free(summary.tallies[i].key);
+    free(summary.tallies);
+    memset(&summary, 0, sizeof summary);
+}
+
+static void summary_add_record(char kind, const char *value, const char *label)
+{
+    if (summary.nrecs == summary.cap) {
+        size_t size = summary.cap ? 2 * summary.cap : 16;
+        rec_t *grown = realloc(summary.recs, size * sizeof(rec_t));
+        if (grown == NULL)
+            fail("out of memory counting shots");
+        summary.recs = grown;
+        summary.cap = size;
+    }
+    rec_t *r = &summary.recs[summary.nrecs++];
+    r->kind = kind;
+    r->value = NULL;
+    r->label = NULL;
+    r->value = copy_text(value);
+    r->label = copy_text(label != NULL ? label : "");
+}
+
+/* A growable string. */
+typedef struct {
+    char *text;
+    size_t length, cap;
+} buf_t;
+
+static void buf_put(buf_t *b, const char *text, size_t length)
+{
+    if (b->length + length + 1 > b->cap) {
+        size_t size = b->cap ? b->cap : 32;
+        while (size < b->length + length + 1)
+            size *= 2;
+        char *grown = realloc(b->text, size);
+        if (grown == NULL)
+            fail("out of memory counting shots");
+        b->text = grown;
+        b->cap = size;
+    }
+    memcpy(b->text + b->length, text, length);
+    b->length += length;
+    b->text[b->length] = '\0';
+}
+
+/* "name[i]": the length of name and the index i, or 0 if the label is not of that form. */
+static int bit_label(const char *label, size_t *name_length, uint64_t *index)
+{
+    size_t length = strlen(label);
+    if (length < 3 || label[length - 1] != ']')
+        return 0;
+    size_t open = length - 1;
+    while (open > 0 && label[open - 1] >= '0' && label[open - 1] <= '9')
+        open--;
+    if (open == 0 || open == length - 1 || label[open - 1] != '[' || length - 1 - open > 18)
+        return 0;
+    *name_length = open - 1;
+    *index = strtoull(label + open, NULL, 10);
+    return 1;
+}
+
+/* The shot's key (malloc'ed). */
+static char *shot_key(void)
+{
+    size_t n = summary.nrecs;
+    /* registers in order of first appearance: (name, name length, highest index) */
+    const char **names = malloc((n ? n : 1) * sizeof(char *));
+    size_t *lengths = malloc((n ? n : 1) * sizeof(size_t));
+    int64_t *tops = malloc((n ? n : 1) * sizeof(int64_t));
+    if (names == NULL || lengths == NULL || tops == NULL)
+        fail("out of memory counting shots");
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rec_t *r = &summary.recs[i];
+        size_t length;
+        uint64_t index = 0;
+        if (r->kind == 'A')
+            length = strlen(r->label);
+        else if (r->kind != 'R' || !bit_label(r->label, &length, &index))
+            continue;
+        size_t k = 0;
+        while (k < count && !(lengths[k] == length && memcmp(names[k], r->label, length) == 0))
+            k++;
+        if (k == count) {
+            names[count] = r->label;
+            lengths[count] = length;
+            tops[count++] = -1;
+        }
+        if (r->kind == 'R' && (int64_t)index > tops[k])
+            tops[k] = (int64_t)index;
+    }
+    buf_t key = {NULL, 0, 0};
+    buf_put(&key, "", 0);
+    if (count > 0) {
+        for (size_t k = count; k-- > 0;) {
+            for (int64_t bit = tops[k]; bit >= 0; bit--) {
+                const char *value = "0"; /* the last record of the bit wins */
+                for (size_t i = 0; i < n; i++) {
+                    const rec_t *r = &summary.recs[i];
+                    size_t length;
+                    uint64_t index;
+                    if (r->kind == 'R' && bit_label(r->label, &length, &index) &&
+                        index == (uint64_t)bit && length == lengths[k] &&
+                        memcmp(r->label, names[k], length) == 0)
+                        value = r->value;
+                }
+                buf_put(&key, value, strlen(value));
+            }
+            if (k > 0)
+                buf_put(&key, " ", 1);
+        }
+    } else {
+        int bits = 0; /* inside a run of results */
+        for (size_t i = 0; i < n; i++) {
+            const rec_t *r = &summary.recs[i];
+            if (r->kind == 'T' || r->kind == 'A') {
+                bits = 0;
+                continue;
+            }
+            if (key.length > 0 && !(bits && r->kind == 'R'))
+                buf_put(&key, " ", 1);
+            buf_put(&key, r->value, strlen(r->value));
+            bits = r->kind == 'R';
+        }
+    }
+    free(names);
+    free(lengths);
+    free(tops);
+    return key.text;
+}
+
+static uint64_t text_hash(const char *text)
+{
+    uint64_t h = HASH_START;
+    for (; *text != '\0'; text++)
+        h = mix(h, (unsigned char)*text);
+    return h;
+}
+
+static void summary_tally(char *key)
+{
+    if (2 * (summary.ntallies + 1) > summary.tcap) {
+        size_t size = summary.tcap ? 2 * summary.tcap : 64;
+        tally_t *grown = calloc(size, sizeof(tally_t));
+        if (grown == NULL)
+            fail("out of memory counting shots");
+        for (size_t i = 0; i < summary.tcap; i++) {
+            if (summary.tallies[i].key == NULL)
+                continue;
+            size_t j = text_hash(summary.tallies[i].key) & (size - 1);
+            while (grown[j].key != NULL)
+                j = (j + 1) & (size - 1);
+            grown[j] = summary.tallies[i];
+        }
+        free(summary.tallies);
+        summary.tallies = grown;
+        summary.tcap = size;
+    }
+    size_t j = text_hash(key) & (summary.tcap - 1);
+    while (summary.tallies[j].key != NULL && strcmp(summary.tallies[j].key, key) != 0)
+        j = (j + 1) & (summary.tcap - 1);
+    if (summary.tallies[j].key == NULL) {
+        summary.tallies[j].key = key;
+        summary.ntallies++;
+    } else {
+        free(key);
+    }
+    summary.tallies[j].count++;
+    summary.shots++;
+}
+
+static int by_count_then_key(const void *x, const void *y)
+{
+    const tally_t *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
+static void json_string(FILE *out, const char *text)
+{
+    fputc('"', out);
+    for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(out, "\\%c", *c);
+        else if (*c < 0x20)
+            fprintf(out, "\\u%04x", *c);
+        else
+            fputc(*c, out);
+    }
+    fputc('"', out);
+}
+
+/* Print the tallies as `hpcq run` does (a table, or JSON with two-space indents). */
+static void summary_print(FILE *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < summary.tcap; i++)
+        if (summary.tallies[i].key != NULL)
+            summary.tallies[n++] = summary.tallies[i];
+    for (size_t i = n; i < summary.tcap; i++)
+        summary.tallies[i].key = NULL;
+    if (n > 0)
+        qsort(summary.tallies, n, sizeof(tally_t), by_count_then_key);
+    if (rt.summary == 2) {
+        fputs(n ? "{\n" : "{}\n", out);
+        for (size_t i = 0; i < n; i++) {
+            fputs("  ", out);
+            json_string(out, summary.tallies[i].key);
+            fprintf(out, ": %llu%s\n", (unsigned long long)summary.tallies[i].count,
+                    i + 1 < n ? "," : "");
+        }
+        if (n)
+            fputs("}\n", out);
+        return;
+    }
+    int width = n ? 0 : 5; /* as hpcq run: the longest key, 5 without any */
+    for (size_t i = 0; i < n; i++) {
+        size_t length = strlen(summary.tallies[i].key);
+        if (length > (size_t)width)
+            width = length > 4096 ? 4096 : (int)length;
+    }
+    fprintf(out, "%-*s  %7s  %8s\n", width, "result", "count", "fraction");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%-*s  %7llu  %8.4f\n", width, summary.tallies[i].key,
+                (unsigned long long)summary.tallies[i].count,
+                (double)summary.tallies[i].count / (double)summary.shots);
+}
+
 static void record(const char *what, const char *kind, const char *value, const char *label)
 {
     FILE *out = output(what);
+    if (rt.summary && rt.in_shot) {
+        char tag = kind[0] == 'T' ? 'T' : kind[0] == 'A' ? 'A' : kind[0] == 'R' ? 'R' : 'V';
+        summary_add_record(tag, value, label);
+        return;
+    }
     if (label != NULL && label[0] != '\0')
         fprintf(out, "OUTPUT\t%s\t%s\t%s\n", kind, value, tab_label(label));
     else
@@ -1555,6 +1841,10 @@ void __quantum__rt__initialize_args(int32_t argc, char **argv)
                     usage_error("--max-loop-iterations needs a positive integer, not '%s'", value);
                 rt.max_loop_steps = number;
             }
+        } else if (strcmp(arg, "--counts") == 0) {
+            rt.summary = 1;
+        } else if (strcmp(arg, "--json") == 0) {
+            rt.summary = 2;
         } else if (strcmp(arg, "--no-shot-cache") == 0) {
             rt.no_cache_flag = 1;
             rt.use_cache = 0;
@@ -1578,7 +1868,8 @@ void __hpcq__rt__bind_params(int32_t count, const char *const *names, double *va
     const char *program = rt.program != NULL ? rt.program : "program";
     if (rt.help || rt.num_positional != count) {
         FILE *to = rt.help ? stdout : stderr;
-        fprintf(to, "usage: %s [--shots N] [--seed S] [--max-loop-iterations N]", program);
+        fprintf(to, "usage: %s [--shots N] [--seed S] [--max-loop-iterations N] [--counts | --json]",
+                program);
         for (int i = 0; i < count; i++)
             fprintf(to, " %s", names[i]);
         fprintf(to, "\n");
@@ -1591,7 +1882,14 @@ void __hpcq__rt__bind_params(int32_t count, const char *const *names, double *va
                         "                   stop a shot with an error after N loop iterations "
                         "(default %llu)\n",
                     (unsigned long long)HPCQ_RT_DEFAULT_MAX_LOOP_ITERATIONS);
+            fprintf(to, "  --counts         print the counts of the shots' values as a table "
+                        "(as hpcq run does)\n"
+                        "                   instead of every shot's records\n");
+            fprintf(to, "  --json           the same counts as JSON\n");
             fprintf(to, "  --no-shot-cache  simulate every shot from |0...0> (same output)\n");
+            fprintf(to, "Without --counts or --json, each shot prints START, METADATA, OUTPUT "
+                        "and END lines\n(qir-runner's format). Counts keys: registers "
+                        "last-first, bits most significant first.\n");
             for (int i = 0; i < count; i++)
                 fprintf(to, "  %-12s a real number (double)\n", names[i]);
             exit(0);
@@ -1625,6 +1923,11 @@ void __hpcq__rt__shot_begin(const char *metadata)
 {
     FILE *out = output("__hpcq__rt__shot_begin");
     reset_state();
+    rt.in_shot = 1;
+    if (rt.summary) {
+        summary_clear_shot();
+        return;
+    }
     fputs("START\n", out);
     while (metadata != NULL && *metadata != '\0') {
         const char *end = strchr(metadata, '\n');
@@ -1648,7 +1951,14 @@ void __hpcq__rt__loop_step(void)
 
 void __hpcq__rt__shot_end(int64_t status)
 {
-    fprintf(output("__hpcq__rt__shot_end"), "END\t%lld\n", (long long)status);
+    FILE *out = output("__hpcq__rt__shot_end");
+    rt.in_shot = 0;
+    if (rt.summary) {
+        summary_tally(shot_key());
+        summary_clear_shot();
+        return;
+    }
+    fprintf(out, "END\t%lld\n", (long long)status);
 }
 
 void __quantum__rt__begin_function(const char *name)
@@ -1676,6 +1986,9 @@ void __quantum__rt__finalize(void)
         fail("__quantum__rt__finalize called before __quantum__rt__initialize");
     if (rt.phase == RT_FINALIZED)
         fail("__quantum__rt__finalize called twice");
+    if (rt.summary)
+        summary_print(rt.out != NULL ? rt.out : stdout);
+    summary_free();
     close_output();
     free(rt.amp);
     free(rt.ops);
