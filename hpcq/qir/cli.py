@@ -25,8 +25,9 @@ def register(subparsers: Any) -> None:
         help="validate QIR modules against the base/adaptive profile rules",
         description="Parse QIR modules (.ll or .bc) with LLVM and check the profile rules: "
         "block structure, allowed instructions, qubit and result ids, declared functions, "
-        "one entry point, module flags. Prints each violation with its function and "
-        "instruction; exits 1 if there is any.",
+        "one entry point, module flags; and the safety rules that build and run also apply "
+        "(indirect-call, recursion, output-label, back-edge, angle). Prints each violation "
+        "with its rule, function and instruction; exits 1 if there is any.",
     )
     check.add_argument("files", nargs="+", metavar="FILE.ll", help="QIR modules")
     check.add_argument(
