@@ -29,6 +29,12 @@ from hpcq.ir.parameter import ParameterExpression, ParamValue
 if TYPE_CHECKING:
     import os
 
+# The OpenQASM readers' default limits (hpcq.ir.qasm2.MAX_OPERATIONS and MAX_GATE_DEPTH,
+# the same in hpcq.ir.qasm3). Written out because the readers import this module; a test
+# keeps the numbers equal.
+_QASM_MAX_OPERATIONS = 10_000_000
+_QASM_MAX_GATE_DEPTH = 64
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -437,35 +443,81 @@ class Circuit:
     # --- conversions --------------------------------------------------------------
 
     @classmethod
-    def from_qasm(cls, text: str, *, filename: str | None = None) -> Circuit:
+    def from_qasm(
+        cls,
+        text: str,
+        *,
+        filename: str | None = None,
+        max_operations: int = _QASM_MAX_OPERATIONS,
+        max_gate_depth: int = _QASM_MAX_GATE_DEPTH,
+    ) -> Circuit:
         """Parse OpenQASM 2 or 3 text; the version line decides (2 when there is none).
 
+        The two limits bound what a small text can make the reader build; both
+        OpenQASM readers (:mod:`hpcq.ir.qasm2`, :mod:`hpcq.ir.qasm3`) have the same
+        defaults.
+
+        Args:
+            text: The program.
+            filename: Where it came from: named in errors, and the directory that
+                ``include`` statements are resolved against.
+            max_operations: Most operations the circuit may have with every
+                user-defined gate expanded (default ten million,
+                :data:`hpcq.ir.qasm2.MAX_OPERATIONS`).
+            max_gate_depth: Deepest nesting of gate definitions allowed (default 64,
+                :data:`hpcq.ir.qasm2.MAX_GATE_DEPTH`).
+
         Raises:
-            QasmError: The text is not valid OpenQASM (with file, line and column).
+            QasmError: The text is not valid OpenQASM, or goes beyond a limit (with
+                file, line and column).
+            ValueError: A limit is not a positive integer.
         """
         from hpcq.ir import qasm3
 
         if qasm3.declares_version_3(text):
-            return qasm3.loads(text, filename=filename)
+            return qasm3.loads(
+                text,
+                filename=filename,
+                max_operations=max_operations,
+                max_gate_depth=max_gate_depth,
+            )
         from hpcq.ir.qasm2 import loads
 
-        return loads(text, filename=filename)
+        return loads(
+            text, filename=filename, max_operations=max_operations, max_gate_depth=max_gate_depth
+        )
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Circuit:
+    def from_file(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        max_operations: int = _QASM_MAX_OPERATIONS,
+        max_gate_depth: int = _QASM_MAX_GATE_DEPTH,
+    ) -> Circuit:
         """Read an OpenQASM 2 or 3 file; the version line decides (2 when there is none).
 
+        Args:
+            path: The file.
+            max_operations: Most operations the circuit may have with every
+                user-defined gate expanded (default ten million,
+                :data:`hpcq.ir.qasm2.MAX_OPERATIONS`).
+            max_gate_depth: Deepest nesting of gate definitions allowed (default 64,
+                :data:`hpcq.ir.qasm2.MAX_GATE_DEPTH`).
+
         Raises:
-            QasmError: The file is not valid OpenQASM.
+            QasmError: The file is not valid OpenQASM, or goes beyond a limit (with
+                file, line and column).
             OSError: The file cannot be read.
+            ValueError: A limit is not a positive integer.
         """
         from hpcq.ir import qasm3
 
         if qasm3.file_declares_version_3(path):
-            return qasm3.load(path)
+            return qasm3.load(path, max_operations=max_operations, max_gate_depth=max_gate_depth)
         from hpcq.ir.qasm2 import load
 
-        return load(path)
+        return load(path, max_operations=max_operations, max_gate_depth=max_gate_depth)
 
     def to_qasm(self, version: int = 2) -> str:
         """The circuit as OpenQASM ``version`` (2 or 3) text that :meth:`from_qasm` reads

@@ -11,6 +11,14 @@ expressions (``pi``/``π``, ``tau``/``τ``, ``euler``, arithmetic, ``sin``, ``co
 ``sqrt``...). Loops, subroutines, ``switch``, timing and calibrations are refused
 with a :class:`~hpcq.QasmError` at their line and column, as is every other error.
 
+The reader's limits bound what a small file can make the compiler do, as the OpenQASM 2
+reader's do: ``max_operations`` (default :data:`MAX_OPERATIONS`, ten million operations
+once every user-defined gate is expanded) and ``max_gate_depth`` (default
+:data:`MAX_GATE_DEPTH`, 64 levels of nested gate definitions) are keywords of
+:func:`loads` and :func:`load`; :data:`MAX_REGISTER_SIZE` (fixed) bounds the qubits, and
+the classical bits, of one program, and :data:`MAX_CONTROLS` the controls of one
+modified gate.
+
 Example:
     >>> from hpcq.ir import qasm3
     >>> circuit = qasm3.loads('''
@@ -33,7 +41,15 @@ from __future__ import annotations
 
 import os
 
-from hpcq.ir.qasm3.parser import declared_version, load, loads
+from hpcq.ir.qasm3.parser import (
+    MAX_CONTROLS,
+    MAX_GATE_DEPTH,
+    MAX_OPERATIONS,
+    MAX_REGISTER_SIZE,
+    declared_version,
+    load,
+    loads,
+)
 from hpcq.ir.qasm3.writer import dump, dumps
 
 # The version line may follow comments; a header longer than this is not looked at.
@@ -56,6 +72,10 @@ def file_declares_version_3(path: str | os.PathLike[str]) -> bool:
 
 
 __all__ = [
+    "MAX_CONTROLS",
+    "MAX_GATE_DEPTH",
+    "MAX_OPERATIONS",
+    "MAX_REGISTER_SIZE",
     "declared_version",
     "declares_version_3",
     "dump",

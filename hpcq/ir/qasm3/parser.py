@@ -52,7 +52,8 @@ logger = logging.getLogger(__name__)
 MAX_REGISTER_SIZE = 1 << 24
 MAX_OPERATIONS = 10_000_000
 # Gate definitions nested deeper than this are refused: the modifiers and every later
-# pass recurse through definitions, and no real circuit nests its gates 64 deep.
+# pass recurse through definitions, and no real circuit nests its gates 64 deep. Raise
+# it with ``loads(..., max_gate_depth=...)``.
 MAX_GATE_DEPTH = 64
 # Controls beyond this are refused before any unitary or expansion is attempted.
 MAX_CONTROLS = 16
@@ -150,6 +151,8 @@ class _State:
     stdgates: bool = False
     statement_cache: dict[str, tuple[list[Operation], int]] = field(default_factory=dict)
     max_operations: int = MAX_OPERATIONS
+    max_gate_depth: int = MAX_GATE_DEPTH
+    work_limit: int = MAX_OPERATIONS
     expanded: int = 0
     shapes: dict[int, tuple[Gate, int, int]] = field(default_factory=dict)
     checked_calls: dict[tuple[int, tuple[ParamValue, ...]], tuple[Gate, ParamValue]] = field(
@@ -181,7 +184,11 @@ class _State:
 
 
 def loads(
-    text: str, filename: str | None = None, *, max_operations: int = MAX_OPERATIONS
+    text: str,
+    filename: str | None = None,
+    *,
+    max_operations: int = MAX_OPERATIONS,
+    max_gate_depth: int = MAX_GATE_DEPTH,
 ) -> Circuit:
     """Parse an OpenQASM 3 program.
 
@@ -192,17 +199,27 @@ def loads(
             ``None``).
         max_operations: Most operations the circuit may have with every user-defined
             gate expanded (default :data:`MAX_OPERATIONS`).
+        max_gate_depth: Deepest nesting of gate definitions allowed (default
+            :data:`MAX_GATE_DEPTH`).
 
     Raises:
-        QasmError: The text is not valid OpenQASM 3, or uses what hpcq does not read;
-            the error has the file, line and column of the offending token.
+        QasmError: The text is not valid OpenQASM 3, or uses what hpcq does not read,
+            or goes beyond a limit; the error has the file, line and column of the
+            offending token.
+        ValueError: A limit is not a positive integer.
     """
     if not isinstance(text, str):
         raise TypeError(f"OpenQASM text must be a str, not {type(text).__name__}")
-    if not isinstance(max_operations, int) or max_operations < 1:
-        raise ValueError(f"max_operations must be a positive integer, not {max_operations!r}")
-    state = _State(Circuit(0, 0), max_operations=max_operations)
-    state.modifiers.budget = max_operations
+    for name, value in (("max_operations", max_operations), ("max_gate_depth", max_gate_depth)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, not {value!r}")
+    state = _State(Circuit(0, 0), max_operations=max_operations, max_gate_depth=max_gate_depth)
+    # The budget bounds the reader's own work (every call of a gate body, broadcast and
+    # modifier expansion makes operations), not the circuit's size, which _count checks
+    # against max_operations; a small max_operations does not make it smaller than the
+    # default, so that it never refuses definitions a program does not use.
+    state.work_limit = max(max_operations, MAX_OPERATIONS)
+    state.modifiers.budget = state.work_limit
     if filename is not None:
         state.include_stack.append(os.path.abspath(filename))
     _FileParser(state, text, filename).parse(top=True)
@@ -213,8 +230,18 @@ def loads(
     return circuit
 
 
-def load(path: str | os.PathLike[str]) -> Circuit:
+def load(
+    path: str | os.PathLike[str],
+    *,
+    max_operations: int = MAX_OPERATIONS,
+    max_gate_depth: int = MAX_GATE_DEPTH,
+) -> Circuit:
     """Read an OpenQASM 3 file; errors name the file.
+
+    Args:
+        path: The file.
+        max_operations: See :func:`loads`.
+        max_gate_depth: See :func:`loads`.
 
     Raises:
         QasmError: The file is not valid OpenQASM 3.
@@ -225,7 +252,7 @@ def load(path: str | os.PathLike[str]) -> Circuit:
         text = Path(name).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise QasmError(f"not a UTF-8 text file ({exc.reason})", file=name) from exc
-    return loads(text, filename=name)
+    return loads(text, filename=name, max_operations=max_operations, max_gate_depth=max_gate_depth)
 
 
 def declared_version(text: str) -> int | None:
@@ -622,10 +649,21 @@ class _FileParser:
             phase = _add(phase, piece.phase)
         gate = CompositeGate(name, len(qubits), params, ops)
         depth, size = state.shape(gate)
-        if depth > MAX_GATE_DEPTH:
-            self.error(f"gate definitions nest more than {MAX_GATE_DEPTH} deep", name_token[2])
-        if size > state.max_operations:
-            self._too_many(name_token[2])
+        if depth > state.max_gate_depth:
+            self.error(
+                f"gate '{name}' nests gate definitions {depth} deep, more than "
+                f"max_gate_depth={state.max_gate_depth}; pass a larger max_gate_depth to "
+                "read it",
+                name_token[2],
+            )
+        if size > state.work_limit:
+            # Refused where it is defined: no call of it could be read.
+            self.error(
+                f"gate '{name}' expands to {size} operations, more than the limit of "
+                f"{state.work_limit} operations (a resource limit of the reader: "
+                "loads(..., max_operations=...))",
+                name_token[2],
+            )
         state.gates[name] = self._recognise(gate, phase)
 
     def _local_name(self, token: Token, what: str) -> str:
@@ -994,12 +1032,18 @@ class _FileParser:
         modifiers = self.state.modifiers
         modifiers.budget -= count
         if modifiers.budget < 0:
-            self._too_many(offset)
+            self.error(
+                f"the program makes more than {self.state.work_limit} operations while it "
+                "is read (gate bodies, broadcasts and modifiers counted; a resource limit "
+                "of the reader: loads(..., max_operations=...))",
+                offset,
+            )
 
     def _too_many(self, offset: int) -> NoReturn:
         self.error(
-            f"more than {self.state.max_operations} operations with every gate expanded "
-            "(a resource limit of the reader: loads(..., max_operations=...))",
+            f"more than max_operations={self.state.max_operations} operations with every "
+            "gate expanded (a resource limit of the reader; pass a larger max_operations "
+            "to read it)",
             offset,
         )
 
