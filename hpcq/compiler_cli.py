@@ -54,6 +54,7 @@ _FORMATS = {".qasm": "qasm", ".ll": "ll"}
 
 _PENDING = "pending"
 _COMPILED = "compiled"
+_FAILED = "failed"
 
 
 def _threshold(text: str) -> float:
@@ -456,10 +457,14 @@ def print_table(rows: list[dict[str, Any]], stream: TextIO) -> None:
     """The final table: circuit, qubits, CX, single-qubit gates, depth, time, bound.
 
     A circuit kept by ``--resume`` shows the earlier run's counts, ``resumed`` for time.
+    A circuit that failed has no row: its error line, printed when it failed, says
+    everything. Nothing is printed when no circuit has a row.
     """
     header = ("circuit", "qubits", "CX", "1q gates", "depth", "time", "error bound")
     lines = [header]
     for r in rows:
+        if r.get("status") == _FAILED:
+            continue
         if r.get("status") != _COMPILED:
             lines.append((Path(r["input"]).name, "-", r.get("status", "?"), "", "", "", ""))
             continue
@@ -474,6 +479,8 @@ def print_table(rows: list[dict[str, Any]], stream: TextIO) -> None:
                 f"{r['error_bound']:.1e} ({r['verify'] or 'not verified'})",
             )
         )
+    if len(lines) == 1:
+        return
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for line in lines:
         stream.write(
@@ -606,7 +613,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
                 except (HpcqError, OSError, ValueError) as exc:
                     failed += 1
                     message = describe_error(exc)
-                    rows[index] = {**rows[index], "status": "failed", "error": message}
+                    rows[index] = {**rows[index], "status": _FAILED, "error": message}
                     written.update()
                     progress.finish(f"hpcq: error: {message}")
                     continue

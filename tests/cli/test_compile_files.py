@@ -126,6 +126,39 @@ def test_a_directory_input_into_itself_is_refused(run_hpcq: RunHpcq, tmp_path: P
     assert bell.read_text() == before
 
 
+_MALFORMED = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncx q[0], r[1];\n'
+
+
+@pytest.mark.parametrize("output", [None, "out.qasm", "out/"])
+def test_a_malformed_input_is_one_error_line_and_no_table_row(
+    run_hpcq: RunHpcq, tmp_path: Path, output: str | None
+) -> None:
+    bad = tmp_path / "bad.qasm"
+    bad.write_text(_MALFORMED)
+    args = ["compile", str(bad), "-O1"] + (
+        [] if output is None else ["-o", str(tmp_path / output)]
+    )
+    line = _one_error_line(run_hpcq(*args))
+    assert line == f"hpcq: error: {bad}:4:10: undefined register 'r'"
+    assert not (tmp_path / "out.qasm").exists() and not list(tmp_path.glob("out/*"))
+
+
+def test_a_malformed_input_in_a_batch_has_its_error_line_and_no_table_row(
+    run_hpcq: RunHpcq, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.qasm"
+    bad.write_text(_MALFORMED)
+    proc = run_hpcq(
+        "compile", str(bad), str(EXAMPLES / "bell.qasm"), "-O1", "-o", str(tmp_path / "out")
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("hpcq: error:")]
+    assert errors == [f"hpcq: error: {bad}:4:10: undefined register 'r'"]
+    # The table has the circuit that compiled, and nothing for the one that did not.
+    assert "bell.qasm" in proc.stdout
+    assert "bad.qasm" not in proc.stdout and "failed" not in proc.stdout
+
+
 # --- outputs, checked before any work --------------------------------------------------
 
 
