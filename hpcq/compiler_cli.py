@@ -35,9 +35,11 @@ gates and cancel CX pairs; 2 also resynthesize every block of <= 3 qubits in par
 CX-deletion scanning (best of three seeded runs), then 4-qubit blocks.
 
 INPUT is a file, or a directory standing for the .qasm files directly inside it.
+INPUT may be OpenQASM 2 or 3 (the version line decides).
 OUT is a file for one input, FILE.qasm or FILE.ll (QIR); otherwise a directory, created
 if missing, holding one NAME.qasm (or NAME.ll with --format ll) per input; a name ending
-in / is always a directory. Outputs and the report are checked before any work starts.
+in / is always a directory. A .qasm output is OpenQASM 2, or 3 with --format qasm3.
+Outputs and the report are checked before any work starts.
 Run under 'mpiexec -n N hpcq compile ...' to use N-1 worker ranks, or pass --workers K.
 """
 
@@ -45,12 +47,15 @@ _EPILOG = """\
 examples:
   hpcq compile examples/bell.qasm -O1                  QASM on standard output
   hpcq compile examples/bell.qasm -o out/bell.ll       QIR, out/ created if missing
+  hpcq compile examples/bell.qasm --format qasm3       OpenQASM 3 on standard output
   hpcq compile examples/ -O2 -o out --report out/report.json --resume
                                                        a batch that a rerun continues
 """
 
 # Output suffix -> format, for a single output file.
 _FORMATS = {".qasm": "qasm", ".ll": "ll"}
+# Format -> the suffix of its files. OpenQASM 3 keeps ``.qasm``, as its producers write.
+_SUFFIXES = {"qasm": ".qasm", "qasm3": ".qasm", "ll": ".ll"}
 
 _PENDING = "pending"
 _COMPILED = "compiled"
@@ -110,8 +115,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("qasm", "ll"),
-        help="qasm, or ll for QIR (default: the suffix of -o FILE, else qasm)",
+        choices=("qasm", "qasm3", "ll"),
+        help="qasm (OpenQASM 2), qasm3 (OpenQASM 3, also in a .qasm file) or ll (QIR); "
+        "default: the suffix of -o FILE, else qasm",
     )
     parser.add_argument(
         "--seed",
@@ -182,10 +188,10 @@ def output_paths(
                 f"-o {output}: unknown output suffix {out.suffix!r}; one output is a .qasm "
                 f"or .ll file (end the name with / for a directory)"
             )
-        if fmt is not None and fmt != kind:
+        if fmt is not None and _SUFFIXES[fmt] != out.suffix:
             raise ValueError(f"--format {fmt} contradicts -o {output}, a {kind} file")
         paths: list[Path | None] = [out]
-        kind_of_all = kind
+        kind_of_all = fmt or kind
     else:
         if out.exists() and not out.is_dir():
             raise ValueError(f"-o {output}: exists and is not a directory")
@@ -197,7 +203,7 @@ def output_paths(
         paths = []
         written: dict[Path, str] = {}
         for name in inputs:
-            target = out / (Path(name).stem + "." + kind_of_all)
+            target = out / (Path(name).stem + _SUFFIXES[kind_of_all])
             if target in written:
                 raise ValueError(f"{written[target]} and {name} would both be written to {target}")
             written[target] = name
@@ -274,7 +280,8 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def render(circuit: Any, fmt: str, name: str, where: str = "<stdout>") -> str:
-    """The circuit as QASM text, or as a validated QIR module for ``fmt == "ll"``."""
+    """The circuit as OpenQASM 2 (``fmt == "qasm"``) or 3 (``"qasm3"``) text, or as a
+    validated QIR module (``"ll"``)."""
     if fmt == "ll":
         from hpcq.exceptions import QirError
         from hpcq.qir import check, emit
@@ -284,7 +291,7 @@ def render(circuit: Any, fmt: str, name: str, where: str = "<stdout>") -> str:
         if problems:
             raise QirError(f"{where}: emitted QIR is invalid: {problems[0]}")
         return text
-    return str(circuit.to_qasm())
+    return str(circuit.to_qasm(version=3 if fmt == "qasm3" else 2))
 
 
 def _same_file_key(name: str) -> str:
@@ -337,6 +344,11 @@ def output_problem(
         return "is not UTF-8 text"
     if fmt == "ll":
         return _qir_problem(text, path)
+    from hpcq.ir.qasm3 import declares_version_3
+
+    # A rerun that asks for the other OpenQASM version must not keep the old file.
+    if declares_version_3(text) != (fmt == "qasm3"):
+        return f"is OpenQASM {3 if fmt == 'qasm' else 2}, not the version asked for"
     return _qasm_problem(path, source, earlier)
 
 
