@@ -19,8 +19,13 @@ barriers):
    result with the fewest CX is kept; then, once, every 4-qubit block is resynthesized
    with a short search (:data:`FOUR_QUBIT_EXPANSIONS`).
 
-Every replaced block's distance adds to ``CompileResult.error_bound``; with
-``verify=True`` the result is also checked as a whole (:mod:`hpcq.passes.verify`).
+A block is replaced only by a circuit that implements it exactly: the structure a
+search finds at its threshold is refit to machine precision
+(:func:`hpcq.synthesis.refit`) and kept only within a Hilbert-Schmidt distance of
+:data:`~hpcq.passes.resynthesize.MAX_BLOCK_DISTANCE` (``1e-12``) of the block. Every
+replaced block's distance adds to ``CompileResult.error_bound``; with ``verify=True``
+the result is also checked as a whole (:mod:`hpcq.passes.verify`), at random values
+of its parameters when it has unbound ones.
 
 Example:
     >>> import hpcq
@@ -62,7 +67,7 @@ RESTARTS = 3
 RESTART_MAX_CX = 1000
 
 #: Search nodes LEAP may expand on each block of level 3's 4-qubit sweep. A search that
-#: succeeds climbs with few expansions (tfim's 32-CX block falls to 12 CX with 15);
+#: succeeds climbs with few expansions;
 #: one that cannot succeed would otherwise wander for minutes (adder9's 19-CX block:
 #: 100 s at the default of 1000, 0.6 s at 15).
 FOUR_QUBIT_EXPANSIONS = 15
@@ -80,7 +85,11 @@ class CompileResult:
 
     Attributes:
         circuit: The compiled circuit (``u3``, ``cx`` and the input's directives).
-        error_bound: Sum of the distances of every replaced block.
+        error_bound: Sum of the Hilbert-Schmidt distances of every replaced block: a
+            bound on the distance ``d`` of ``circuit`` from the input (the distance is
+            a metric, unchanged by the gates around a block). The entries of the two
+            unitaries, at the best global phase, differ by at most
+            ``sqrt(2**(n + 1)) * d`` on ``n`` qubits.
         stats: ``num_qubits``, ``level``, ``before`` and ``after`` (``cx``, ``1q``,
             ``depth``, ``ops``), ``passes`` (seconds per step), ``resynthesis`` (one
             entry per sweep), ``verify`` (the check's report) and ``seconds``.

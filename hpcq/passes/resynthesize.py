@@ -26,7 +26,7 @@ import numpy as np
 
 from hpcq.exceptions import SynthesisError
 from hpcq.ir.circuit import Circuit
-from hpcq.ir.distance import hilbert_schmidt_cost, hilbert_schmidt_distance
+from hpcq.ir.distance import hilbert_schmidt_distance
 from hpcq.passes.base import TransformationPass
 from hpcq.passes.partition import Block, PartitionItem, block_from_circuit, partition
 
@@ -39,6 +39,15 @@ Progress = Callable[[int, int], None]
 Partitioner = Callable[[Circuit, int], list[PartitionItem]]
 
 
+#: Largest Hilbert-Schmidt distance of a kept block after its refit. A structure the
+#: search accepted at its threshold is refit to rounding (about 1e-15) when it reaches
+#: the block exactly; one that reaches it only approximately stays far above this and
+#: is not kept. Lower would reject exact forms whose rounding is unlucky; higher would
+#: let approximate forms add up across thousands of blocks (the whole circuit's
+#: entries move by at most ``2**(k/2)`` times the sum of the kept distances).
+MAX_BLOCK_DISTANCE = 1e-12
+
+
 @dataclass(frozen=True)
 class BlockTask:
     """One block to resynthesize (pickled to a worker).
@@ -49,10 +58,12 @@ class BlockTask:
         cx: Its current CX count.
         one_qubit: Its current single-qubit gate count.
         cx_pairs: Its CX gates as local ``(control, target)`` pairs.
-        threshold: Largest Hilbert-Schmidt cost accepted.
+        threshold: Hilbert-Schmidt cost at which a search succeeds.
         seed: Seed of the synthesis starts.
         delete_cx: Also try deleting CX one by one and re-instantiating.
         max_expansions: Cap on the search's expanded nodes (``None``: its default).
+        max_distance: Largest Hilbert-Schmidt distance of a kept circuit after its
+            refit (see :data:`MAX_BLOCK_DISTANCE`).
     """
 
     index: int
@@ -64,6 +75,7 @@ class BlockTask:
     seed: int
     delete_cx: bool = False
     max_expansions: int | None = None
+    max_distance: float = MAX_BLOCK_DISTANCE
 
 
 @dataclass(frozen=True)
@@ -117,10 +129,33 @@ def _better(new: Circuit, cx: int, one_qubit: int) -> bool:
     return (counts.get("cx", 0), _one_qubit(new.operations)) < (cx, one_qubit)
 
 
+def _exact_form(candidate: Circuit, target: np.ndarray, max_distance: float) -> Circuit | None:
+    """``candidate`` refit to ``target`` and fused, or ``None`` if it stays too far."""
+    from hpcq.passes.fuse1q import Fuse1Q
+    from hpcq.synthesis import refit
+
+    fitted = refit(candidate, target)
+    fused = Fuse1Q().run(fitted)
+    if fused.operations != fitted.operations:
+        # Fusion rounds, and drops gates within 1e-10 of the identity: fit again.
+        fused = refit(fused, target)
+    if hilbert_schmidt_distance(fused.unitary(), target) > max_distance:
+        return None
+    return fused
+
+
 def _delete_scan(
-    target: np.ndarray, pairs: tuple[tuple[int, int], ...], threshold: float, seed: int
+    target: np.ndarray,
+    pairs: tuple[tuple[int, int], ...],
+    threshold: float,
+    seed: int,
+    max_distance: float = MAX_BLOCK_DISTANCE,
 ) -> Circuit | None:
-    """The structure ``pairs`` with as many CX deleted as re-instantiation allows."""
+    """The structure ``pairs`` with as many CX deleted as re-instantiation allows.
+
+    A deletion counts only where the shorter structure reaches ``target`` exactly (its
+    refit within ``max_distance``): the scan goes on from exact forms only.
+    """
     from hpcq.synthesis import Template, instantiate
 
     n = target.shape[0].bit_length() - 1
@@ -131,29 +166,12 @@ def _delete_scan(
         trial = current[:i] + current[i + 1 :]
         result = instantiate(Template(n, tuple(trial)), target, seed=seed + i, threshold=threshold)
         if result.cost <= threshold:
-            current = trial
-            best = result.circuit()
+            exact = _exact_form(result.circuit(), target, max_distance)
+            if exact is not None:
+                current = trial
+                best = exact
         i = min(i, len(current)) - 1
     return best
-
-
-#: Cost the structure found is re-instantiated to, so that accepted blocks are far
-#: more accurate than the search threshold needs (distance about 1e-7, not 1e-4).
-REFINE_COST = 1e-15
-
-
-def _refined(candidate: Circuit, target: np.ndarray, seed: int) -> Circuit:
-    """``candidate``'s CX structure re-instantiated as close to ``target`` as it gets."""
-    from hpcq.synthesis import Template, instantiate
-
-    pairs = tuple((op.qubits[0], op.qubits[1]) for op in candidate if op.name == "cx")
-    before = hilbert_schmidt_cost(candidate.unitary(), target)
-    if before <= REFINE_COST:
-        return candidate
-    result = instantiate(
-        Template(candidate.num_qubits, pairs), target, starts=2, seed=seed, threshold=REFINE_COST
-    )
-    return result.circuit() if result.cost < before else candidate
 
 
 def _search_block(task: BlockTask, *, delete_cx: bool) -> tuple[list[Circuit], str]:
@@ -169,6 +187,7 @@ def _search_block(task: BlockTask, *, delete_cx: bool) -> tuple[list[Circuit], s
             max_cx=task.cx,
             seed=task.seed,
             max_expansions=task.max_expansions,
+            max_distance=task.max_distance,
         )
         candidates.append(found)
     except SynthesisError as exc:
@@ -178,15 +197,18 @@ def _search_block(task: BlockTask, *, delete_cx: bool) -> tuple[list[Circuit], s
             pairs = tuple((op.qubits[0], op.qubits[1]) for op in candidates[0] if op.name == "cx")
         else:
             pairs = task.cx_pairs
-        pruned = _delete_scan(task.unitary, pairs, task.threshold, task.seed)
+        pruned = _delete_scan(task.unitary, pairs, task.threshold, task.seed, task.max_distance)
         if pruned is not None:
             candidates.append(pruned)
     return candidates, note
 
 
 def resynthesize_block(task: BlockTask) -> BlockOutcome:
-    """Synthesize one block; runs on any rank (a runtime task)."""
-    from hpcq.passes.fuse1q import Fuse1Q
+    """Synthesize one block; runs on any rank (a runtime task).
+
+    Every candidate is refit to the block (:func:`hpcq.synthesis.refit`) and fused;
+    the best one within ``task.max_distance`` of the block is kept.
+    """
     from hpcq.passes.structure_search import MAX_STRUCTURES, fewer_cx
 
     start = time.perf_counter()
@@ -204,22 +226,31 @@ def resynthesize_block(task: BlockTask) -> BlockOutcome:
         # structures are tried there (measured on tfim: most of the time, no gain).
         limit = MAX_STRUCTURES if fewest >= task.cx else MAX_STRUCTURES // 2
         found = fewer_cx(
-            task.unitary, fewest, threshold=task.threshold, seed=task.seed, max_structures=limit
+            task.unitary,
+            fewest,
+            threshold=task.threshold,
+            seed=task.seed,
+            max_structures=limit,
+            max_distance=task.max_distance,
         )
         if found is not None:
             candidates.append(found)
     best: Circuit | None = None
     best_key = (task.cx, task.one_qubit)
     for candidate in candidates:
-        fused = Fuse1Q().run(_refined(candidate, task.unitary, task.seed))
-        key = (fused.count_ops().get("cx", 0), _one_qubit(fused.operations))
-        if key < best_key and hilbert_schmidt_cost(fused.unitary(), task.unitary) <= (
-            task.threshold
-        ):
-            best, best_key = fused, key
+        if candidate.count_ops().get("cx", 0) > best_key[0]:
+            continue
+        exact = _exact_form(candidate, task.unitary, task.max_distance)
+        if exact is None:
+            note = note or "no shorter circuit reaches the block exactly"
+            continue
+        key = (exact.count_ops().get("cx", 0), _one_qubit(exact.operations))
+        if key < best_key:
+            best, best_key = exact, key
     distance = 0.0
     if best is not None:
         distance = hilbert_schmidt_distance(best.unitary(), task.unitary)
+        note = ""
     elif not note:
         note = "no shorter circuit"
     return BlockOutcome(task.index, best, distance, time.perf_counter() - start, note)
@@ -235,7 +266,7 @@ def block_key(task: BlockTask) -> bytes:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(np.ascontiguousarray(task.unitary).tobytes())
     digest.update(repr((task.cx, task.one_qubit, task.cx_pairs, task.threshold)).encode())
-    digest.update(repr((task.delete_cx, task.max_expansions)).encode())
+    digest.update(repr((task.delete_cx, task.max_expansions, task.max_distance)).encode())
     return digest.digest()
 
 

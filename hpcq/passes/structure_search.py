@@ -60,6 +60,7 @@ def search_count(
     threshold: float = 1e-8,
     seed: int = 0,
     max_iter: int = 5000,
+    max_distance: float | None = None,
 ) -> Circuit | None:
     """The first structure of exactly ``num_cx`` CX that reaches ``target``, or ``None``.
 
@@ -69,8 +70,13 @@ def search_count(
         threshold: Largest accepted Hilbert-Schmidt cost.
         seed: Base seed; structure ``i`` starts from seed ``seed + i``.
         max_iter: L-BFGS iterations of the start.
+        max_distance: When given, a structure counts only if its angles, refit
+            (:func:`hpcq.synthesis.refit`), come within this Hilbert-Schmidt distance
+            of ``target``: it then reaches ``target`` exactly, not just at the
+            threshold. The circuit returned is the refit one.
     """
-    from hpcq.synthesis import instantiate
+    from hpcq.ir.distance import hilbert_schmidt_distance
+    from hpcq.synthesis import instantiate, refit
 
     n = target.shape[0].bit_length() - 1
     for index, pairs in enumerate(structures(n, num_cx)):
@@ -83,8 +89,13 @@ def search_count(
             max_iter=max_iter,
             ftol=1e-11,
         )
-        if result.cost <= threshold:
+        if result.cost > threshold:
+            continue
+        if max_distance is None:
             return result.circuit()
+        fitted = refit(result.circuit(), target)
+        if hilbert_schmidt_distance(fitted.unitary(), target) <= max_distance:
+            return fitted
     return None
 
 
@@ -95,6 +106,7 @@ def fewer_cx(
     threshold: float = 1e-8,
     seed: int = 0,
     max_structures: int = MAX_STRUCTURES,
+    max_distance: float | None = None,
 ) -> Circuit | None:
     """A circuit for ``target`` with fewer than ``num_cx`` CX, as few as the search finds.
 
@@ -108,6 +120,8 @@ def fewer_cx(
         threshold: Largest accepted Hilbert-Schmidt cost.
         seed: Base seed of the starts (the result is a function of it).
         max_structures: Widest count tried.
+        max_distance: When given, only structures that reach ``target`` exactly count
+            (see :func:`search_count`).
 
     Returns:
         The circuit with the fewest CX found, or ``None`` when none has fewer than
@@ -117,7 +131,13 @@ def fewer_cx(
     best: Circuit | None = None
     count = num_cx - 1
     while count >= 0 and structure_count(n, count) <= max_structures:
-        found = search_count(target, count, threshold=threshold, seed=seed + 1000 * count)
+        found = search_count(
+            target,
+            count,
+            threshold=threshold,
+            seed=seed + 1000 * count,
+            max_distance=max_distance,
+        )
         if found is None:
             break
         best = found

@@ -81,6 +81,8 @@ class VerifyReport:
         estimated_seconds: The state check's estimated time, when estimated.
         seconds: Wall time of the check.
         reason: Why the whole-circuit check was not done, when it was not.
+        bindings: Random values of the parameters the check ran at (circuits with
+            unbound parameters only; the report is the worst of them).
     """
 
     method: str
@@ -95,6 +97,7 @@ class VerifyReport:
     estimated_seconds: float | None = None
     seconds: float = 0.0
     reason: str = ""
+    bindings: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The report as a JSON-ready dictionary."""
@@ -165,6 +168,13 @@ def verify(
         raise ValueError(f"threads must be a positive integer, not {threads!r}")
     if budget is not None and not budget > 0:
         raise ValueError(f"budget must be a positive number of seconds, not {budget!r}")
+    names = original.parameters | compiled.parameters
+    if names:
+        return _verify_bindings(
+            original, compiled, names, bound=bound, max_unitary_qubits=max_unitary_qubits,
+            max_state_qubits=max_state_qubits, num_states=num_states, tolerance=tolerance,
+            dense_size=dense_size, threads=threads, budget=budget, seed=seed,
+        )  # fmt: skip
     tol = tolerance if tolerance is not None else max(TOLERANCE_FLOOR, 10 * bound)
     start = time.perf_counter()
     n = original.num_qubits
@@ -193,6 +203,36 @@ def verify(
         report.method, n, report.distance, bound, tol, report.seconds,
     )  # fmt: skip
     return report
+
+
+def _verify_bindings(
+    original: Circuit, compiled: Circuit, names: frozenset[str], **options: Any
+) -> VerifyReport:
+    """:func:`verify` of circuits with unbound parameters, at random values of them.
+
+    Both circuits' unitaries are trigonometric polynomials in the parameters, so two
+    that differ anywhere differ at almost every point: :data:`NUM_BINDINGS` random
+    points (from ``seed``) stand for all. The report is the worst point's.
+    """
+    from hpcq.ir.distance import NUM_BINDINGS, random_bindings
+
+    start = time.perf_counter()
+    worst: VerifyReport | None = None
+    values = random_bindings(names, NUM_BINDINGS, options.get("seed"))
+    for point in values:
+        report = verify(
+            original.bind({k: v for k, v in point.items() if k in original.parameters}),
+            compiled.bind({k: v for k, v in point.items() if k in compiled.parameters}),
+            **options,
+        )
+        if worst is None or not report.ok or (report.distance or 0.0) > (worst.distance or 0.0):
+            worst = report
+        if not report.ok:
+            break
+    assert worst is not None
+    worst.bindings = len(values)
+    worst.seconds = time.perf_counter() - start
+    return worst
 
 
 def apply_operations(

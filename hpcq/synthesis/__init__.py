@@ -3,8 +3,9 @@
 :func:`synthesize` turns a unitary on 1 to 5 qubits (4 in practice) into a short
 circuit of ``cx`` and ``u3`` gates; :func:`instantiate` fits the angles of one fixed
 CX structure (a :class:`Template`) to a target, for passes that edit a circuit's
-structure themselves; :func:`two_qubit_cx_count` tells, in closed form, how many CX a
-two-qubit unitary needs.
+structure themselves; :func:`refit` fits a found circuit's angles to machine
+precision before it replaces anything; :func:`two_qubit_cx_count` tells, in closed
+form, how many CX a two-qubit unitary needs.
 
 Example:
     >>> from hpcq.ir import Circuit, hilbert_schmidt_cost
@@ -21,6 +22,7 @@ cache) on first use; ``hpcq warmup`` does that ahead of time.
 from __future__ import annotations
 
 from hpcq.synthesis.instantiation import InstantiationResult, instantiate
+from hpcq.synthesis.refit import refit
 from hpcq.synthesis.synthesize import METHODS, synthesize
 from hpcq.synthesis.template import Template, cyclic_template, generic_cx_count
 from hpcq.synthesis.two_qubit import two_qubit_cx_count
@@ -32,6 +34,7 @@ __all__ = [
     "cyclic_template",
     "generic_cx_count",
     "instantiate",
+    "refit",
     "synthesize",
     "two_qubit_cx_count",
 ]

@@ -37,6 +37,8 @@ class Expansion:
         threshold: Success cost.
         max_iter: L-BFGS iterations per start.
         ftol: Relative-improvement stop of L-BFGS.
+        max_distance: When set, a start that meets the threshold is refit and its
+            result carries the refit distance (see :meth:`SearchOptions.reached`).
     """
 
     udag: np.ndarray
@@ -47,13 +49,14 @@ class Expansion:
     threshold: float
     max_iter: int
     ftol: float
+    max_distance: float | None = None
 
 
 def expand(task: Expansion) -> InstantiationResult:
     """Run one :class:`Expansion` (on whichever rank the runtime chose)."""
     rng = np.random.default_rng(list(task.seed))
     rows = random_starts(task.template, task.starts, rng, task.warm)
-    return run_starts(
+    result = run_starts(
         task.template,
         task.udag,
         rows,
@@ -61,6 +64,11 @@ def expand(task: Expansion) -> InstantiationResult:
         max_iter=task.max_iter,
         ftol=task.ftol,
     )
+    if task.max_distance is not None and result.cost <= task.threshold:
+        from hpcq.synthesis.refit import refit_result
+
+        result = refit_result(result, np.ascontiguousarray(task.udag.conj().T))
+    return result
 
 
 def node_seed(base: int, template: Template, salt: int = 0) -> tuple[int, ...]:
@@ -99,6 +107,10 @@ class SearchOptions:
         ftol: Relative-improvement stop of L-BFGS inside the search.
         cost_weight: Weight of the cost in the A* priority ``weight * cost + num_cx``.
         max_expansions: Nodes the search may expand before it gives up.
+        max_distance: When set, a template succeeds only if it also reaches the target
+            exactly: its parameters, refit, come within this Hilbert-Schmidt distance.
+            A structure that meets the threshold only approximately stays a node of
+            the search (a good one: its children start from its angles).
     """
 
     threshold: float
@@ -111,18 +123,48 @@ class SearchOptions:
     ftol: float = 1e-9
     cost_weight: float = 10.0
     max_expansions: int = 1000
+    max_distance: float | None = None
+
+    def goal(self) -> str:
+        """What :meth:`reached` asks, for error messages."""
+        text = f"within cost {self.threshold:g}"
+        if self.max_distance is not None:
+            text += f" that reaches the target exactly (refit distance {self.max_distance:g})"
+        return text
+
+    def reached(self, result: InstantiationResult) -> bool:
+        """Whether ``result`` is a success: within the threshold (and exact if asked)."""
+        if result.cost > self.threshold:
+            return False
+        if self.max_distance is None:
+            return True
+        return result.distance is not None and result.distance <= self.max_distance
+
+    def expansion(
+        self,
+        udag: np.ndarray,
+        template: Template,
+        warm: np.ndarray | None,
+        starts: int,
+        seed: tuple[int, ...],
+    ) -> Expansion:
+        """An :class:`Expansion` with these options' threshold, iterations and check."""
+        return Expansion(
+            udag,
+            template,
+            warm,
+            starts,
+            seed,
+            self.threshold,
+            self.max_iter,
+            self.ftol,
+            self.max_distance,
+        )
 
     def task(
         self, udag: np.ndarray, template: Template, warm: np.ndarray | None, salt: int = 0
     ) -> Expansion:
         """The :class:`Expansion` of ``template`` under these options."""
-        return Expansion(
-            udag,
-            template,
-            warm,
-            self.starts,
-            node_seed(self.seed, template, salt),
-            self.threshold,
-            self.max_iter,
-            self.ftol,
+        return self.expansion(
+            udag, template, warm, self.starts, node_seed(self.seed, template, salt)
         )

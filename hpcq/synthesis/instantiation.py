@@ -43,6 +43,9 @@ class InstantiationResult:
         cost: Their Hilbert-Schmidt cost ``1 - |Tr(U^dagger V)| / N``.
         iterations: L-BFGS iterations over all starts run.
         starts_run: How many starts ran before one met the threshold (or all did).
+        distance: The Hilbert-Schmidt distance to the target after the parameters were
+            refit (:func:`hpcq.synthesis.refit.refit_result`), or ``None`` when they
+            were not: the test of whether the structure reaches the target exactly.
     """
 
     template: Template
@@ -50,6 +53,7 @@ class InstantiationResult:
     cost: float
     iterations: int
     starts_run: int
+    distance: float | None = None
 
     def circuit(self) -> Circuit:
         """The instantiated circuit."""

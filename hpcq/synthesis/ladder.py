@@ -16,7 +16,7 @@ import logging
 import numpy as np
 
 from hpcq.exceptions import SynthesisError
-from hpcq.synthesis._expand import Expansion, SearchOptions, expand, node_seed, parallel_map
+from hpcq.synthesis._expand import SearchOptions, expand, node_seed, parallel_map
 from hpcq.synthesis.instantiation import InstantiationResult
 from hpcq.synthesis.template import cyclic_template, generic_cx_count
 
@@ -35,15 +35,8 @@ def ladder(
     for num_cx in range(generic_cx_count(num_qubits), options.max_cx + 1):
         template = cyclic_template(num_qubits, num_cx)
         tasks = [
-            Expansion(
-                udag,
-                template,
-                None,
-                1,
-                node_seed(options.seed, template, salt=100 + start),
-                options.threshold,
-                options.max_iter,
-                options.ftol,
+            options.expansion(
+                udag, template, None, 1, node_seed(options.seed, template, salt=100 + start)
             )
             for start in range(starts_per_rung)
         ]
@@ -52,11 +45,12 @@ def ladder(
         logger.debug("ladder: %s CX, best cost %.3e", num_cx, rung_best.cost)
         if best is None or rung_best.cost < best.cost:
             best = rung_best
-        if rung_best.cost <= options.threshold:
-            return rung_best
+        reached = [r for r in results if options.reached(r)]
+        if reached:
+            return min(reached, key=lambda r: r.cost)
     cost = None if best is None else best.cost
     raise SynthesisError(
-        f"no cyclic template up to {options.max_cx} CX came within cost "
-        f"{options.threshold:g}" + ("" if cost is None else f" (best cost {cost:.3e})"),
+        f"no cyclic template up to {options.max_cx} CX came {options.goal()}"
+        + ("" if cost is None else f" (best cost {cost:.3e})"),
         cost,
     )

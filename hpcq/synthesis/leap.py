@@ -60,7 +60,7 @@ def leap(
 
 def _grow(udag: np.ndarray, num_qubits: int, options: SearchOptions) -> InstantiationResult:
     root = expand(options.task(udag, Template(num_qubits), None))
-    if root.cost <= options.threshold:
+    if options.reached(root):
         return root
     best = root
     best_by_depth: dict[int, float] = {0: root.cost}
@@ -79,7 +79,7 @@ def _grow(udag: np.ndarray, num_qubits: int, options: SearchOptions) -> Instanti
         if depth == generic and all(d < generic for d in best_by_depth):
             tasks.append(_generic_task(udag, num_qubits, options))
         children = parallel_map(expand, tasks)
-        done = [c for c in children if c.cost <= options.threshold]
+        done = [c for c in children if options.reached(c)]
         if done:
             return min(done, key=lambda c: (c.template.num_cx, c.cost))
         leap_to: InstantiationResult | None = None
@@ -96,7 +96,7 @@ def _grow(udag: np.ndarray, num_qubits: int, options: SearchOptions) -> Instanti
             last_fix = depth
         logger.debug("leap: depth %s, best cost %.3e", depth, best.cost)
     raise SynthesisError(
-        f"LEAP found no circuit within cost {options.threshold:g} using at most "
+        f"LEAP found no circuit {options.goal()} using at most "
         f"{options.max_cx} CX (best cost {best.cost:.3e} with {best.template.num_cx} CX)",
         best.cost,
     )
@@ -104,15 +104,8 @@ def _grow(udag: np.ndarray, num_qubits: int, options: SearchOptions) -> Instanti
 
 def _generic_task(udag: np.ndarray, num_qubits: int, options: SearchOptions) -> Expansion:
     template = cyclic_template(num_qubits, generic_cx_count(num_qubits))
-    return Expansion(
-        udag,
-        template,
-        None,
-        options.final_starts,
-        node_seed(options.seed, template, salt=1),
-        options.threshold,
-        options.max_iter,
-        options.ftol,
+    return options.expansion(
+        udag, template, None, options.final_starts, node_seed(options.seed, template, salt=1)
     )
 
 
@@ -139,26 +132,20 @@ def _priority(node: InstantiationResult, options: SearchOptions) -> float:
 def delete_cx(
     udag: np.ndarray, found: InstantiationResult, options: SearchOptions
 ) -> InstantiationResult:
-    """Delete CX blocks from a successful result while the threshold still holds."""
+    """Delete CX blocks from a successful result while it still succeeds (see
+    :meth:`~hpcq.synthesis._expand.SearchOptions.reached`)."""
     current = found
     while current.template.num_cx > 0:
         tasks = []
         for index in range(current.template.num_cx):
             template, warm = _without(current, index)
             tasks.append(
-                Expansion(
-                    udag,
-                    template,
-                    warm,
-                    1,
-                    node_seed(options.seed, template, salt=2 + index),
-                    options.threshold,
-                    options.max_iter,
-                    options.ftol,
+                options.expansion(
+                    udag, template, warm, 1, node_seed(options.seed, template, salt=2 + index)
                 )
             )
         results = parallel_map(expand, tasks)
-        done = [r for r in results if r.cost <= options.threshold]
+        done = [r for r in results if options.reached(r)]
         if not done:
             break
         current = min(done, key=lambda r: r.cost)

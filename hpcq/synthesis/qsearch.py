@@ -32,7 +32,7 @@ def qsearch(udag: np.ndarray, num_qubits: int, options: SearchOptions) -> Instan
             within ``options.max_expansions`` expansions; carries the best cost.
     """
     root = expand(options.task(udag, Template(num_qubits), None))
-    if root.cost <= options.threshold:
+    if options.reached(root):
         return root
     best = root
     order = itertools.count()
@@ -46,7 +46,7 @@ def qsearch(udag: np.ndarray, num_qubits: int, options: SearchOptions) -> Instan
         expansions += 1
         tasks = [options.task(udag, node.template.extended(p), node.params) for p in options.pairs]
         children = parallel_map(expand, tasks)
-        done = [c for c in children if c.cost <= options.threshold]
+        done = [c for c in children if options.reached(c)]
         if done:
             found = min(done, key=lambda c: c.cost)
             logger.debug(
@@ -64,7 +64,7 @@ def qsearch(udag: np.ndarray, num_qubits: int, options: SearchOptions) -> Instan
             best.cost,
         )
     raise SynthesisError(
-        f"QSearch found no circuit within cost {options.threshold:g} using at most "
+        f"QSearch found no circuit {options.goal()} using at most "
         f"{options.max_cx} CX ({expansions} expansions; best cost {best.cost:.3e} "
         f"with {best.template.num_cx} CX)",
         best.cost,

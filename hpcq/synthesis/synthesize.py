@@ -48,6 +48,7 @@ def synthesize(
     seed: int | None = None,
     compiler: Any = None,
     max_expansions: int | None = None,
+    max_distance: float | None = None,
 ) -> Circuit:
     """A circuit of ``cx`` and ``u3`` gates implementing ``unitary`` up to global phase.
 
@@ -70,15 +71,24 @@ def synthesize(
             active here (inside a task), or serially.
         max_expansions: Most search nodes QSearch or LEAP expands before giving up
             (default 1000): a cap on the time a search that cannot succeed takes.
+        max_distance: Ask for an exact circuit: a structure that meets ``threshold``
+            counts as found only when its refit angles bring it within this
+            Hilbert-Schmidt distance of ``unitary`` (``1e-12``, say: rounding is near
+            ``1e-15``). Without it, the first structure within ``threshold`` is
+            returned, which may only approximate ``unitary`` (at the default threshold,
+            to a distance of about ``1.4e-4``).
 
     Returns:
         The circuit; its cost against ``unitary`` is checked from its own unitary.
+        Its angles are then refit (:func:`hpcq.synthesis.refit`): where the structure
+        found reaches ``unitary`` exactly, the circuit is within rounding of it (a
+        Hilbert-Schmidt distance near ``1e-15``), not just within ``threshold``.
 
     Raises:
         ValueError: ``unitary`` is not a unitary matrix of 1 to 5 qubits, or an
             argument is out of range.
-        SynthesisError: No circuit within ``threshold`` was found (``best_distance``
-            holds the best cost reached).
+        SynthesisError: No circuit within ``threshold`` (exact, with
+            ``max_distance``) was found (``best_distance`` holds the best cost reached).
     """
     matrix = check_unitary(unitary, name="unitary")
     num_qubits = matrix.shape[0].bit_length() - 1
@@ -94,6 +104,10 @@ def synthesize(
         not isinstance(max_expansions, (int, np.integer)) or max_expansions < 1
     ):
         raise ValueError(f"max_expansions must be a positive integer, not {max_expansions!r}")
+    if max_distance is not None and not (
+        isinstance(max_distance, (int, float)) and 0.0 < max_distance < 1.0
+    ):
+        raise ValueError(f"max_distance must be a number in (0, 1) or None, not {max_distance!r}")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (1 << 62))  # type: ignore[operator]
     elif not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -104,6 +118,7 @@ def synthesize(
         max_cx=limit,
         pairs=all_pairs(num_qubits),
         seed=int(seed),
+        max_distance=None if max_distance is None else float(max_distance),
     )
     if max_expansions is not None:
         options = dataclasses.replace(options, max_expansions=int(max_expansions))
@@ -112,7 +127,9 @@ def synthesize(
     udag = np.ascontiguousarray(matrix.conj().T)
     with _runtime_of(compiler):
         found = _search(method, udag, num_qubits, options)
-    return _checked(found, matrix, float(threshold))
+    from hpcq.synthesis.refit import refit
+
+    return refit(_checked(found, matrix, float(threshold)), matrix)
 
 
 def default_max_cx(num_qubits: int) -> int:
@@ -137,10 +154,9 @@ def _search(
         from hpcq.synthesis.template import Template
 
         result = expand(options.task(udag, Template(num_qubits), None))
-        if result.cost > options.threshold:
+        if not options.reached(result):
             raise SynthesisError(
-                f"no circuit without CX is within cost {options.threshold:g} "
-                f"(best cost {result.cost:.3e})",
+                f"no circuit without CX is {options.goal()} (best cost {result.cost:.3e})",
                 result.cost,
             )
         return result

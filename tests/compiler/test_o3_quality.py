@@ -91,11 +91,12 @@ def test_level3_deterministic_and_better_than_level2() -> None:
     assert a.circuit.to_qasm() == b.circuit.to_qasm()
     assert a.stats["verify"]["ok"]
     assert a.stats["after"]["cx"] <= two.stats["after"]["cx"]
-    # tfim is 4 qubits: level 3's 4-qubit sweep resynthesizes it whole, 32 CX -> 11 or 12
-    # (BQSKit O3 gave 49 on it, Qiskit O3 60).
-    assert a.stats["after"]["cx"] <= 12
+    # tfim is 4 qubits: level 3 ends with one sweep over it whole. Its 11- and 12-CX
+    # forms met the search threshold only approximately (distance 1.5e-4: not
+    # equivalent by hpcq's or Qiskit's check); kept blocks are exact, 60 CX -> 44.
+    assert a.stats["after"]["cx"] <= 44
     four = [s for s in a.stats["resynthesis"] if s["block_size"] == 4]
-    assert len(four) == 1 and four[0]["cx_saved"] >= 20
+    assert len(four) == 1
     parts = {s["partition"] for s in a.stats["resynthesis"]}
     assert {"partition", "reverse_partition", "greedy_partition"} <= parts
 
