@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
     parser = argparse.ArgumentParser(
         prog="hpcq",
-        description="hpcq: an MPI-parallel quantum circuit compiler (OpenQASM 2 -> QIR).",
+        description="hpcq: an MPI-parallel quantum circuit compiler (OpenQASM 2 or 3 -> QIR).",
         epilog=_EPILOG,
         formatter_class=_Formatter,
     )
@@ -137,8 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = subparsers.add_parser(
         "stats",
-        help="qubits, operations by name and depth of OpenQASM 2 files",
-        description="Parse OpenQASM 2 files and print their qubits, operations by name and depth.",
+        help="qubits, operations by name and depth of OpenQASM 2 or 3 files",
+        description="Parse OpenQASM 2 or 3 files and print their qubits, operations by name and depth.",
     )
     stats.add_argument(
         "files",
