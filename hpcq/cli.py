@@ -138,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     stats = subparsers.add_parser(
         "stats",
         help="qubits, operations by name and depth of OpenQASM 2 or 3 files",
-        description="Parse OpenQASM 2 or 3 files and print their qubits, operations by name and depth.",
+        description="Parse OpenQASM 2 or 3 files and print their qubits, operations by name "
+        "and depth.",
     )
     stats.add_argument(
         "files",

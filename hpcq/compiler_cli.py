@@ -567,6 +567,21 @@ def _resumed_row(
     return {**pending, "status": "skipped (exists)", "note": note}, ""
 
 
+#: What a first compile spends compiling numba kernels (measured on a 2-core machine).
+FIRST_RUN_SECONDS = "about 10 s"
+
+
+def _say_if_first_run(progress: Progress) -> None:
+    """Tell a user at a terminal why the first compile of an installation is slow."""
+    from hpcq.synthesis.warmup import kernels_cached
+
+    if kernels_cached() is False:
+        progress.say(
+            f"hpcq compile: first run: compiling hpcq's numba kernels ({FIRST_RUN_SECONDS}, "
+            "once; 'hpcq warmup' does it ahead of time)"
+        )
+
+
 def _cmd_compile(args: argparse.Namespace) -> int:
     from hpcq.cli import describe_error, expand_inputs, raise_stop_requested
     from hpcq.exceptions import HpcqError
@@ -580,6 +595,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     if report is not None:
         prepare_directory(report.parent, f"--report {args.report}")
     progress = Progress(len(inputs), sys.stderr)
+    if progress.tty and args.level >= 2:
+        _say_if_first_run(progress)
     earlier: dict[str, dict[str, Any]] = {}
     if args.resume and report is not None:
         earlier, problem = earlier_rows(report)
