@@ -75,7 +75,11 @@ FOUR_QUBIT_EXPANSIONS = 15
 #: ``partitioner(circuit, max_block_size)``: blocks and pass-through operations.
 Partitioner = Callable[[Circuit, int], list[Any]]
 
-#: ``progress(event, done, total)``: ``event`` is ``"blocks"`` during resynthesis.
+#: ``progress(event, done, total)``, with ``event`` one of: ``"run"`` (level 3 starts
+#: its run ``done`` of ``total`` seeded runs), ``"sweep"`` (resynthesis sweep ``done`` of
+#: the current run starts, on blocks of ``total`` qubits), ``"blocks"`` (``done`` of the
+#: sweep's ``total`` blocks finished) and ``"verify"`` (the whole-circuit check starts;
+#: ``0, 0``).
 ProgressFn = Callable[[str, int, int], None]
 
 
@@ -130,6 +134,11 @@ class _Run:
         # Block outcomes by block key: a block tried in one sweep is not sent again.
         self.cache: dict[bytes, Circuit | None] = {}
 
+    def report(self, event: str, done: int, total: int) -> None:
+        """Tell the caller's progress function, if any (see :data:`ProgressFn`)."""
+        if self.progress is not None:
+            self.progress(event, done, total)
+
     def restart(self, attempt: int) -> _Run:
         """A fresh run from another seed whose pass times add up in this one's."""
         other = _Run(self.seed + 104_729 * attempt, self.progress)
@@ -166,6 +175,8 @@ class _Run:
         max_expansions: int | None = None,
     ) -> Circuit:
         from hpcq.passes.resynthesize import resynthesize
+
+        self.report("sweep", len(self.sweeps) + 1, k)
 
         def blocks(done: int, total: int) -> None:
             if self.progress is not None:
@@ -219,6 +230,7 @@ def _pipeline(
     best: tuple[tuple[int, int], Circuit, _Run] | None = None
     for attempt in range(attempts):
         trial = run.restart(attempt)
+        run.report("run", attempt + 1, attempts)
         out = _level3(circuit, trial, max_block_size, threshold)
         if best is None or _counts(out) < best[0]:
             best = (_counts(out), out, trial)
@@ -336,6 +348,7 @@ def _compile_one(
         from hpcq import _config
 
         threads = _verify_threads() if verify_threads is None else verify_threads
+        run.report("verify", 0, 0)
         report = verify_circuits(
             original, compiled, bound=bound, seed=run.seed, threads=threads,
             budget=_config.verify_budget(),
@@ -427,7 +440,8 @@ def compile(
         max_block_size: Widest block resynthesized at levels 2 and 3 (2 to 4).
         threshold: Largest Hilbert-Schmidt cost of a replacement block.
         verify: Check the result against the input as a whole.
-        progress: ``progress("blocks", done, total)`` while blocks are resynthesized.
+        progress: ``progress(event, done, total)`` as the compile goes on (the events:
+            :data:`ProgressFn`).
 
     Returns:
         A :class:`CompileResult`, or a list of them for a list input (same order).

@@ -401,15 +401,32 @@ class Progress:
         self.done = 0
         self.start = time.perf_counter()
         self.name = ""
+        self._stage_reset()
+
+    def _stage_reset(self) -> None:
+        self.run = ""
+        self.stage = ""
         self.blocks = (0, 0)
+        self.stage_start = time.perf_counter()
 
     def begin(self, name: str) -> None:
         self.name = name
-        self.blocks = (0, 0)
+        self._stage_reset()
         self._draw()
 
     def on_blocks(self, event: str, done: int, total: int) -> None:
-        self.blocks = (done, total)
+        """The compiler's progress function (events: :data:`hpcq.compiler.ProgressFn`)."""
+        if event == "run":
+            self.run = f"run {done}/{total}"
+        elif event == "sweep":
+            self.stage = f"sweep {done} ({total}-qubit blocks)"
+            self.blocks = (0, 0)
+            self.stage_start = time.perf_counter()
+        elif event == "verify":
+            self.stage = "verify"
+            self.blocks = (0, 0)
+        elif event == "blocks":
+            self.blocks = (done, total)
         if self.tty:
             self._draw()
 
@@ -432,18 +449,33 @@ class Progress:
     def _draw(self) -> None:
         if not self.tty:
             return
-        elapsed = time.perf_counter() - self.start
+        now = time.perf_counter()
         eta = ""
         if self.done:
-            eta = f" ETA {elapsed / self.done * (self.total - self.done):.0f} s"
+            eta = f", ETA {(now - self.start) / self.done * (self.total - self.done):.0f} s"
         width = 20
         filled = int(width * self.done / max(1, self.total))
         bar = "#" * filled + "." * (width - filled)
-        blocks = f" blocks {self.blocks[0]}/{self.blocks[1]}" if self.blocks[1] else ""
+        parts = [part for part in (self.run, self.stage) if part]
+        done, total = self.blocks
+        if total:
+            text = f"blocks {done}/{total}"
+            if 0 < done < total:
+                # The sweep's own rate: its blocks are alike, the next sweep's may not be.
+                left = (now - self.stage_start) / done * (total - done)
+                text += f" (sweep ETA {left:.0f} s)"
+            parts.append(text)
+        stage = f" {self.name}: {', '.join(parts)}" if parts else f" {self.name}"
         self.stream.write(
-            f"\r\033[K[{bar}] circuits {self.done}/{self.total}{blocks} {self.name}{eta}"
+            f"\r\033[K[{bar}] circuits {self.done}/{self.total}{eta}{stage}"[: self._columns()]
         )
         self.stream.flush()
+
+    def _columns(self) -> int:
+        # Longer than the terminal, the line would wrap and \r redraw only its tail.
+        import shutil
+
+        return max(40, shutil.get_terminal_size((120, 24)).columns - 1) + len("\r\033[K")
 
 
 def _row(name: str, result: Any, seconds: float) -> dict[str, Any]:
