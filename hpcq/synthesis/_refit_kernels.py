@@ -26,27 +26,11 @@ from hpcq.synthesis._kernels import (
     _fill_gates,
     _left_1q,
     _left_cx,
+    _right_1q_dagger,
     _right_cx,
     njit,
     u3_derivatives,
 )
-
-
-@njit
-def _right_1q(m: np.ndarray, g: np.ndarray, q: int) -> None:
-    # m <- m @ (g on qubit q), in place: columns i and i | 1<<q mix.
-    dim = m.shape[1]
-    bit = 1 << q
-    g00, g01, g10, g11 = g[0, 0], g[0, 1], g[1, 0], g[1, 1]
-    for r in range(m.shape[0]):
-        for i in range(dim):
-            if i & bit:
-                continue
-            j = i | bit
-            a = m[r, i]
-            b = m[r, j]
-            m[r, i] = a * g00 + b * g10
-            m[r, j] = a * g01 + b * g11
 
 
 @njit
@@ -126,6 +110,7 @@ def _normal_equations(
     jac: np.ndarray,
     normal: np.ndarray,
     grad: np.ndarray,
+    gdag: np.ndarray,
 ) -> None:
     # normal <- Re(J^H J), grad <- Re(J^H r) for r = e^{i phase} V - U, where row p of
     # ``jac`` is dr/dx_p and the last row dr/dphase. ``prefix`` must hold x's sweep.
@@ -154,7 +139,11 @@ def _normal_equations(
                         for k in range(dim):
                             acc += left[i, k] * scratch[k, j]
                         jac[row, i * dim + j] = ep * acc
-            _right_1q(left, gates[g], qa[g])
+            # left @ G is left @ (G^dagger)^dagger.
+            for r in range(2):
+                for c in range(2):
+                    gdag[r, c] = gates[g, c, r].conjugate()
+            _right_1q_dagger(left, gdag, qa[g])
         else:
             # CX is real and self-inverse: left @ CX swaps columns like CX^dagger.
             _right_cx(left, qa[g], qb[g])
@@ -226,6 +215,7 @@ def levenberg_marquardt(
     xt = np.empty(npar, dtype=np.float64)
     trial = np.empty((ngates, 2, 2), dtype=np.complex128)
     vt = np.empty((dim, dim), dtype=np.complex128)
+    gdag = np.empty((2, 2), dtype=np.complex128)
 
     _fill_gates(kind, poff, x, gates)
     _prefixes(kind, qa, qb, gates, prefix)
@@ -245,7 +235,7 @@ def levenberg_marquardt(
     while it < max_iter and f > done:
         _normal_equations(
             kind, qa, qb, poff, u, x, phase, gates, dgates, prefix, left, scratch, jac,
-            normal, grad,
+            normal, grad, gdag,
         )  # fmt: skip
         it += 1
         scale = 0.0
