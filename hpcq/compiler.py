@@ -328,7 +328,12 @@ def _compile_one(
 
         t0 = time.perf_counter()
         matrix = reference[0].matrix()
-        circuit = synthesize(matrix, threshold=threshold, seed=run.seed)
+        from hpcq.passes.resynthesize import MAX_BLOCK_DISTANCE
+
+        # Exact (refit within MAX_BLOCK_DISTANCE), as every replaced block is.
+        circuit = synthesize(
+            matrix, threshold=threshold, seed=run.seed, max_distance=MAX_BLOCK_DISTANCE
+        )
         run.passes["synthesize"] = time.perf_counter() - t0
         from hpcq.ir.distance import hilbert_schmidt_distance
 

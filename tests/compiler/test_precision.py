@@ -167,3 +167,13 @@ def test_parameterized_output_reaches_qir_as_arguments() -> None:
     text = emit(result.circuit)
     header = next(line for line in text.splitlines() if line.startswith("define"))
     assert header.count("double") == 2
+
+
+def test_a_unitary_input_compiles_to_an_exact_circuit() -> None:
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=(8, 8)) + 1j * rng.normal(size=(8, 8))
+    q, r = np.linalg.qr(z)
+    target = q * (np.diag(r) / abs(np.diag(r)))
+    result = hpcq.compile(target, 2, seed=1)
+    assert equivalent(result.circuit.unitary(), target)
+    assert result.error_bound < 1e-12
