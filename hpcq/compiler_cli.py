@@ -21,6 +21,7 @@ import contextlib
 import json
 import math
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -473,8 +474,6 @@ class Progress:
 
     def _columns(self) -> int:
         # Longer than the terminal, the line would wrap and \r redraw only its tail.
-        import shutil
-
         return max(40, shutil.get_terminal_size((120, 24)).columns - 1) + len("\r\033[K")
 
 

@@ -120,7 +120,7 @@ def equivalent(
         names = a.parameters | b.parameters
         if names:
             return all(
-                equivalent(a.bind(_restricted(values, a)), b.bind(_restricted(values, b)),
+                equivalent(bind_own(a, values), bind_own(b, values),
                            atol, num_states=num_states, seed=seed)
                 for values in random_bindings(names, NUM_BINDINGS, seed)
             )  # fmt: skip
@@ -156,9 +156,10 @@ def random_bindings(
     ]
 
 
-def _restricted(values: Mapping[str, float], circuit: Circuit) -> dict[str, float]:
+def bind_own(circuit: Circuit, values: Mapping[str, float]) -> Circuit:
+    """``circuit`` bound at those of ``values`` that name its own parameters."""
     names = circuit.parameters
-    return {name: value for name, value in values.items() if name in names}
+    return circuit.bind({name: value for name, value in values.items() if name in names})
 
 
 def equivalent_on_states(

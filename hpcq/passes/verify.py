@@ -214,17 +214,13 @@ def _verify_bindings(
     that differ anywhere differ at almost every point: :data:`NUM_BINDINGS` random
     points (from ``seed``) stand for all. The report is the worst point's.
     """
-    from hpcq.ir.distance import NUM_BINDINGS, random_bindings
+    from hpcq.ir.distance import NUM_BINDINGS, bind_own, random_bindings
 
     start = time.perf_counter()
     worst: VerifyReport | None = None
     values = random_bindings(names, NUM_BINDINGS, options.get("seed"))
     for point in values:
-        report = verify(
-            original.bind({k: v for k, v in point.items() if k in original.parameters}),
-            compiled.bind({k: v for k, v in point.items() if k in compiled.parameters}),
-            **options,
-        )
+        report = verify(bind_own(original, point), bind_own(compiled, point), **options)
         if worst is None or not report.ok or (report.distance or 0.0) > (worst.distance or 0.0):
             worst = report
         if not report.ok:
