@@ -62,6 +62,8 @@ KNOWN: dict[str, Signature] = {
     "__hpcq__rt__shots": Signature("i64", (), _HPCQ),
     "__hpcq__rt__shot_begin": Signature("void", ("l",), _HPCQ),
     "__hpcq__rt__shot_end": Signature("void", ("i64",), _HPCQ),
+    # the counter hpcq.qir.entry.bound_loops puts at the head of every loop
+    "__hpcq__rt__loop_step": Signature("void", (), _HPCQ),
     "tan": Signature("double", ("double",), _HPCQ),
     "llvm.pow.f64": Signature("double", ("double", "double"), _HPCQ),
 }

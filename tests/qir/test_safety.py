@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from hpcq import QirError
-from hpcq.qir import build, check
+from hpcq.qir import add_main, build, check
+from hpcq.qir.entry import LOOP_STEP, bound_loops
 from hpcq.qir.execute import run_output
 from hpcq.qir.output import parse_output
 
@@ -317,3 +318,15 @@ def test_loops_and_limits_are_leak_free_under_valgrind(tmp_path: Path) -> None:
 def test_large_finite_angles_are_not_refused() -> None:
     text = module("  call void @__quantum__qis__rx__body(double 1.0e+300, ptr null)\n" + MEASURE)
     assert check(text) == []
+
+
+def test_instrumented_loops_pass_check_with_extensions() -> None:
+    # what build links: the loop counter hpcq adds is one of its known extensions, so
+    # check (and build's check of the functions the runtime provides) accept it
+    instrumented = bound_loops(module(COUNTED_LOOP, loops="i2 3"))
+    assert f"call void @{LOOP_STEP}()" in instrumented
+    assert check(instrumented, extensions=True) == []
+    assert check(add_main(instrumented), extensions=True) == []
+    plain = check(instrumented)
+    assert [(v.rule, v.function) for v in plain] == [("declaration", LOOP_STEP)]
+    assert "an hpcq extension" in plain[0].message
