@@ -68,6 +68,14 @@ def register(subparsers: Any) -> None:
     run.add_argument("--json", action="store_true", help="print the counts as JSON")
     run.add_argument("--jit", action="store_true", help="run in-process with LLVM's JIT")
     run.add_argument(
+        "--max-loop-iterations",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="stop a shot with an error after N loop iterations, in a module that declares "
+        "backwards branching (default: the runtime's, 10000000)",
+    )
+    run.add_argument(
         "-p",
         "--param",
         action="append",
@@ -76,6 +84,17 @@ def register(subparsers: Any) -> None:
         help="value of a parameter of the entry point (repeatable)",
     )
     run.set_defaults(func=_cmd_run)
+
+
+def _positive(text: str) -> int:
+    """An argparse type: an integer from 1 to 2**64 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 2**64:
+        raise argparse.ArgumentTypeError(f"needs a positive integer, not {text!r}")
+    return value
 
 
 @contextlib.contextmanager
@@ -136,7 +155,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         except ValueError:
             raise ValueError(f"--param {name}: {value!r} is not a number") from None
     with _stop_on_sigterm():
-        counts = run(args.source, shots=args.shots, seed=args.seed, params=params, jit=args.jit)
+        counts = run(
+            args.source,
+            shots=args.shots,
+            seed=args.seed,
+            params=params,
+            jit=args.jit,
+            max_loop_iterations=args.max_loop_iterations,
+        )
     if args.json:
         print(json.dumps(counts, indent=2))
         return 0

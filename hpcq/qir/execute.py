@@ -110,6 +110,7 @@ def run_output(
     seed: int | None = None,
     params: Params = None,
     jit: bool = False,
+    max_loop_iterations: int | None = None,
 ) -> str:
     """The shot output (qir-runner's format) of running ``source``.
 
@@ -119,6 +120,9 @@ def run_output(
         seed: Seed of the simulator's random numbers (random when ``None``).
         params: Values of the entry point's parameters, by name or in order.
         jit: Run in this process through LLVM's JIT instead of linking a program.
+        max_loop_iterations: Loop iterations allowed in one shot of a module that
+            declares backwards branching (``None``: the runtime's default); past it the
+            run stops with an error instead of hanging.
 
     Raises:
         QirError: The module cannot be built or fails at run time.
@@ -130,10 +134,16 @@ def run_output(
         seed = random.SystemRandom().randrange(2**63)
     if not isinstance(seed, int) or not 0 <= seed < 2**64:
         raise ValueError(f"seed must be an integer from 0 to 2**64 - 1, not {seed!r}")
+    if max_loop_iterations is not None and (
+        not isinstance(max_loop_iterations, int) or not 0 < max_loop_iterations < 2**64
+    ):
+        raise ValueError(
+            f"max_loop_iterations must be a positive integer, not {max_loop_iterations!r}"
+        )
     text, where = module_text(source)
     if jit:
-        return _run_jit(text, where, shots, seed, params)
-    return _run_executable(text, where, shots, seed, params)
+        return _run_jit(text, where, shots, seed, params, max_loop_iterations)
+    return _run_executable(text, where, shots, seed, params, max_loop_iterations)
 
 
 def run(source: Source, **options: object) -> dict[str, int]:
@@ -158,7 +168,9 @@ def run(source: Source, **options: object) -> dict[str, int]:
     return count_output(output)
 
 
-def _run_executable(text: str, where: str, shots: int, seed: int, params: Params) -> str:
+def _run_executable(
+    text: str, where: str, shots: int, seed: int, params: Params, max_loops: int | None
+) -> str:
     from hpcq.qir.entry import inspect
     from hpcq.qir.toolchain import build
 
@@ -169,7 +181,10 @@ def _run_executable(text: str, where: str, shots: int, seed: int, params: Params
     values = _parameter_values(entry.parameters, params)
     with tempfile.TemporaryDirectory(prefix="hpcq-run-") as tmp:
         program = build(text, Path(tmp) / "program", where=where)
-        command = [str(program), "--shots", str(shots), "--seed", str(seed), "--"]
+        command = [str(program), "--shots", str(shots), "--seed", str(seed)]
+        if max_loops is not None:
+            command += ["--max-loop-iterations", str(max_loops)]
+        command.append("--")
         command += [repr(v) for v in values]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -179,7 +194,9 @@ def _run_executable(text: str, where: str, shots: int, seed: int, params: Params
     return done.stdout
 
 
-def _run_jit(text: str, where: str, shots: int, seed: int, params: Params) -> str:
+def _run_jit(
+    text: str, where: str, shots: int, seed: int, params: Params, max_loops: int | None
+) -> str:
     import llvmlite.binding as llvm
 
     from hpcq.qir.entry import add_shot_wrapper, bound_loops
@@ -194,6 +211,10 @@ def _run_jit(text: str, where: str, shots: int, seed: int, params: Params) -> st
     library = runtime_library()
     llvm.load_library_permanently(str(library.shared))
     runtime = ctypes.CDLL(str(library.shared))
+    # the library stays loaded between runs: every run sets its limit (0 is the default)
+    runtime.hpcq_rt_set_max_loop_iterations.restype = None
+    runtime.hpcq_rt_set_max_loop_iterations.argtypes = [ctypes.c_uint64]
+    runtime.hpcq_rt_set_max_loop_iterations(max_loops or 0)
     session = runtime.hpcq_rt_run_session
     session.restype = ctypes.c_int
     session.argtypes = [

@@ -330,3 +330,26 @@ def test_instrumented_loops_pass_check_with_extensions() -> None:
     plain = check(instrumented)
     assert [(v.rule, v.function) for v in plain] == [("declaration", LOOP_STEP)]
     assert "an hpcq extension" in plain[0].message
+
+
+def test_hpcq_run_takes_the_loop_limit(run_hpcq, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = _write(tmp_path, module(FOREVER, loops="i2 3"))
+    for jit in (("--jit",), ()):
+        done = run_hpcq(
+            "run", str(path), "--shots", "2", "--max-loop-iterations", "1000", *jit, timeout=300
+        )
+        assert done.returncode == 1, (jit, done.stderr)
+        assert "more than 1000 loop iterations in one shot" in done.stderr, (jit, done.stderr)
+        assert "--max-loop-iterations" in done.stderr and "Traceback" not in done.stderr
+    # a limit the loop stays within changes nothing; a limit below it stops the shot
+    counted = _write(tmp_path, module(COUNTED_LOOP, loops="i2 3"))
+    for jit in (False, True):
+        assert run_output(counted, shots=2, seed=1, jit=jit, max_loop_iterations=3)
+        with pytest.raises(QirError, match="more than 2 loop iterations"):
+            run_output(counted, shots=2, seed=1, jit=jit, max_loop_iterations=2)
+    # the JIT's limit is per run: the next run without one has the default again
+    assert run_output(counted, shots=1, seed=1, jit=True)
+    with pytest.raises(ValueError, match="max_loop_iterations"):
+        run_output(counted, shots=1, max_loop_iterations=0)
+    refused = run_hpcq("run", str(counted), "--max-loop-iterations", "0")
+    assert refused.returncode == 2 and "--max-loop-iterations" in refused.stderr

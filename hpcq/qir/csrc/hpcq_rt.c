@@ -1945,7 +1945,7 @@ void __hpcq__rt__loop_step(void)
     uint64_t limit = rt.max_loop_steps ? rt.max_loop_steps : HPCQ_RT_DEFAULT_MAX_LOOP_ITERATIONS;
     if (++rt.loop_steps > limit)
         fail("more than %llu loop iterations in one shot (a loop that never ends?); "
-             "a built program takes --max-loop-iterations N to allow more",
+             "--max-loop-iterations N allows more",
              (unsigned long long)limit);
 }
 
