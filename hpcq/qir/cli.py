@@ -58,11 +58,13 @@ def register(subparsers: Any) -> None:
     run = subparsers.add_parser(
         "run",
         help="run a circuit or QIR module and print the counts",
-        description="Compile (OpenQASM 2) or read (QIR) a program, link it with hpcq's "
+        description="Compile (OpenQASM 2 or 3) or read (QIR) a program, link it with hpcq's "
         "runtime or JIT it in-process, run it for --shots shots and print the counts of "
         "its classical registers (keys: registers last-first, bits most significant first).",
     )
-    run.add_argument("source", metavar="IN.qasm|IN.ll", help="an OpenQASM 2 file or QIR module")
+    run.add_argument(
+        "source", metavar="IN.qasm|IN.ll", help="an OpenQASM 2 or 3 file or a QIR module"
+    )
     run.add_argument("--shots", type=int, default=1024, help="number of shots (default 1024)")
     run.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
     run.add_argument("--json", action="store_true", help="print the counts as JSON")

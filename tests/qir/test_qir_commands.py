@@ -124,3 +124,11 @@ def test_sigterm_removes_the_temporary_build_directory(tmp_path: Path) -> None:
     assert process.returncode == 143, stderr
     assert "stopped by SIGTERM" in stderr
     assert list(temp.iterdir()) == []
+
+
+def test_run_help_says_openqasm_2_or_3(run_hpcq) -> None:  # type: ignore[no-untyped-def]
+    done = run_hpcq("run", "--help")
+    text = " ".join(done.stdout.split())
+    assert done.returncode == 0 and "OpenQASM 2 or 3" in text, text
+    assert "OpenQASM 2)" not in text and "OpenQASM 2 file" not in text
+    assert "--max-loop-iterations" in text
