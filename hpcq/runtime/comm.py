@@ -1,8 +1,11 @@
 """The MPI transport: the only module of hpcq that imports mpi4py.
 
-One thread per rank calls into it. Receiving never blocks (MPICH's blocking receives
-busy-poll a core): callers poll with :meth:`Transport.poll` and sleep with a back-off
-when nothing arrived. Sends are non-blocking and completed lazily.
+One thread per rank calls into it, plus on a worker the watcher thread of
+:mod:`hpcq.runtime.interrupt`, which only receives on :data:`INTERRUPT_TAG` (MPI must
+provide ``MPI_THREAD_MULTIPLE`` for it; see :attr:`Transport.threads`). Receiving never
+blocks (MPICH's blocking receives busy-poll a core): callers poll with
+:meth:`Transport.poll` and sleep with a back-off when nothing arrived. Sends are
+non-blocking and completed lazily.
 """
 
 from __future__ import annotations
@@ -64,6 +67,13 @@ def _deadline_for_abort() -> None:
         signal.alarm(ABORT_GRACE)
 
 
+MESSAGE_TAG = 0
+"""The tag of every message but interrupts."""
+
+INTERRUPT_TAG = 1
+"""The tag of :class:`hpcq.runtime.protocol.Interrupt`, read by a worker's watcher thread."""
+
+
 class Transport:
     """Pickled point-to-point messages on one communicator.
 
@@ -78,12 +88,27 @@ class Transport:
         self._mpi = mpi()
         self._status = self._mpi.Status()
         self._pending: list[Any] = []
+        self.threads: bool = self._mpi.Query_thread() == self._mpi.THREAD_MULTIPLE
+        """Whether a second thread may call :meth:`poll_interrupts` meanwhile."""
 
     def send(self, dest: int, message: object) -> None:
         """Queue ``message`` for ``dest``; returns without waiting for delivery."""
-        self._pending.append(self.comm.isend(message, dest=dest, tag=0))
+        self._pending.append(self.comm.isend(message, dest=dest, tag=MESSAGE_TAG))
         if len(self._pending) >= 64:
             self._complete_sends()
+
+    def send_interrupt(self, dest: int, message: object) -> None:
+        """Queue ``message`` for the watcher thread of worker ``dest``."""
+        self._pending.append(self.comm.isend(message, dest=dest, tag=INTERRUPT_TAG))
+
+    def poll_interrupts(self) -> list[object]:
+        """Every interrupt that has arrived; never blocks (the watcher thread's call)."""
+        received: list[object] = []
+        while True:
+            handle = self.comm.improbe(source=self._mpi.ANY_SOURCE, tag=INTERRUPT_TAG)
+            if handle is None:
+                return received
+            received.append(handle.recv())
 
     def poll(self) -> list[tuple[int, object]]:
         """Every message that has arrived, as ``(source, message)``; never blocks."""
@@ -92,7 +117,9 @@ class Transport:
         received: list[tuple[int, object]] = []
         misses = 0
         while True:
-            handle = self.comm.improbe(source=self._mpi.ANY_SOURCE, tag=0, status=self._status)
+            handle = self.comm.improbe(
+                source=self._mpi.ANY_SOURCE, tag=MESSAGE_TAG, status=self._status
+            )
             if handle is None:
                 # a message in transit may need a second progress call to show up
                 misses += 1

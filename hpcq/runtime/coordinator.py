@@ -17,6 +17,7 @@ from hpcq.runtime.protocol import (
     CancelTasks,
     ChildIdle,
     DeliverResults,
+    Interrupt,
     LoadReport,
     Shutdown,
     StealTasks,
@@ -42,6 +43,8 @@ class Coordinator:
         self.children = dict(children)
         self.upstream = upstream
         self.state = st.SchedulerState(children, upstream=upstream is not None)
+        # A child of capacity 1 is a worker: a node manager has at least two (roles.py).
+        self.workers = frozenset(rank for rank, capacity in children.items() if capacity == 1)
 
     def drain_shutdown(self, timeout: float = 3.0) -> bool:
         """After sending :class:`Shutdown` down: wait for every child's acknowledgement.
@@ -154,7 +157,11 @@ class Coordinator:
 
     @_apply.register
     def _send_cancel(self, instruction: st.SendCancel) -> None:
-        self.transport.send(self._rank_of(instruction.dest), CancelTasks(instruction.task_ids))
+        rank = self._rank_of(instruction.dest)
+        self.transport.send(rank, CancelTasks(instruction.task_ids))
+        if instruction.dest in self.workers:
+            # one of them may be running there: its watcher thread stops it
+            self.transport.send_interrupt(rank, Interrupt(instruction.task_ids))
 
     @_apply.register
     def _request_steal(self, instruction: st.RequestSteal) -> None:

@@ -61,6 +61,18 @@ class CancelTasks:
 
 
 @dataclass(frozen=True)
+class Interrupt:
+    """Stop these tasks if one is running (a worker's watcher thread reads it).
+
+    Sent to a worker beside :class:`CancelTasks`, on the transport's interrupt tag: the
+    worker's main thread reads no messages while a task's code runs, so the cancel
+    alone would wait until the task ends by itself.
+    """
+
+    task_ids: tuple[TaskId, ...]
+
+
+@dataclass(frozen=True)
 class StealTasks:
     """Coordinator to child: give back up to ``count`` tasks that have not started."""
 

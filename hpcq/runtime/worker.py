@@ -5,17 +5,21 @@ the worker goes on with others. A blocking ``fut.result()`` inside a task makes 
 worker run other tasks (nested on the stack) until the future is done. Either way a task
 waiting on children never blocks its worker, so nested maps of any depth finish on any
 number of workers.
+
+Cancelling a running task interrupts it (:mod:`hpcq.runtime.interrupt`): the worker
+then goes on with its next task.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
 import os
 import time
 from collections import deque
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +28,7 @@ from hpcq.runtime._context import set_runtime
 from hpcq.runtime._poll import Backoff, Every, process_alive
 from hpcq.runtime.future import RuntimeFuture, TaskCancelledError, Waitable, drive_blocking
 from hpcq.runtime.handle import RuntimeHandle
+from hpcq.runtime.interrupt import Interrupter, TaskInterrupted
 from hpcq.runtime.protocol import (
     CancelTasks,
     ChildIdle,
@@ -98,6 +103,8 @@ class Worker:
         self.abandoned = False
         self._backoff = Backoff()
         self._liveness = Every(1.0)
+        self._task_code = False
+        self._interrupter = Interrupter(transport, self._running_task_code)
         self.handle = RuntimeHandle(self)
 
     # ------------------------------------------------------------ backend API
@@ -111,6 +118,12 @@ class Worker:
         self, payloads: Sequence[bytes], sizes: Sequence[int] | None
     ) -> RuntimeFuture:
         """Send new tasks to the coordinator on behalf of the running task."""
+        with self._runtime_code():
+            return self._submit_payloads(payloads, sizes)
+
+    def _submit_payloads(
+        self, payloads: Sequence[bytes], sizes: Sequence[int] | None
+    ) -> RuntimeFuture:
         client = self._stack[-1].spec.client if self._stack else -1
         ids: list[TaskId] = []
         for _ in payloads:
@@ -127,6 +140,10 @@ class Worker:
 
     def cancel_tasks(self, task_ids: Sequence[TaskId]) -> None:
         """Cancel tasks this worker's tasks submitted."""
+        with self._runtime_code():
+            self._cancel_submitted(task_ids)
+
+    def _cancel_submitted(self, task_ids: Sequence[TaskId]) -> None:
         for task_id in task_ids:
             self._futures.pop(task_id, None)
         if task_ids:
@@ -134,6 +151,10 @@ class Worker:
 
     def wait_until(self, ready: Any, timeout: float | None) -> bool:
         """Run other tasks until ``ready()``; raise if the waiting task gets cancelled."""
+        with self._runtime_code():
+            return self._wait_until(ready, timeout)
+
+    def _wait_until(self, ready: Any, timeout: float | None) -> bool:
         me = self._stack[-1] if self._stack else None
         deadline = None if timeout is None else time.monotonic() + timeout
         backoff = Backoff()
@@ -157,6 +178,16 @@ class Worker:
         set_runtime(self.handle)
         logforward.install_forwarding(self._rank, self._log_record)
         terminate.set_task_probe(lambda: bool(self._stack))
+        self._interrupter.start()
+        try:
+            self._serve()
+        finally:
+            self._interrupter.stop()
+        # the acknowledgement is the last message this rank sends
+        self._transport.send(self._parent, Shutdown())
+        self._transport.flush()
+
+    def _serve(self) -> None:
         while not self._shutdown:
             if self._step():
                 self._backoff.reset()
@@ -169,9 +200,6 @@ class Worker:
                 logger.error("rank %s: stopped by SIGTERM", self._rank)
                 os._exit(terminate.EXIT_STATUS)
             self._backoff.sleep()
-        # the acknowledgement is the last message this rank sends
-        self._transport.send(self._parent, Shutdown())
-        self._transport.flush()
 
     def _server_alive(self) -> bool:
         pid, host = self._server
@@ -255,6 +283,7 @@ class Worker:
             kept: deque[TaskSpec] = deque()
             for spec in self._queue:
                 if spec.task_id in doomed:
+                    self._interrupter.forget((spec.task_id,))
                     self._add_result(TaskResult(spec.task_id, False, cancelled=True))
                 else:
                     kept.append(spec)
@@ -317,11 +346,11 @@ class Worker:
         self._by_id[spec.task_id] = running
         self._enter(running)
         try:
-            value = task.begin(spec.payload, drive_blocking)
-        except terminate.TerminationRequested:
+            with self._in_task_code():
+                value = task.begin(spec.payload, drive_blocking)
+        except (terminate.TerminationRequested, TaskInterrupted):
             self._stack.pop()
-            running.cancelled = True
-            self._finish(running, TaskResult(spec.task_id, False, cancelled=True))
+            self._stopped(running)
             return
         except Exception as exc:
             self._stack.pop()
@@ -338,15 +367,17 @@ class Worker:
         assert running.coro is not None
         self._enter(running)
         try:
-            waited = running.coro.send(None)
+            with self._in_task_code():
+                waited = running.coro.send(None)
         except StopIteration as stop:
             self._stack.pop()
             self._finish(running, task.success(running.spec.task_id, stop.value))
             return
-        except terminate.TerminationRequested:
+        except (terminate.TerminationRequested, TaskInterrupted):
             self._stack.pop()
-            running.cancelled = True
-            self._finish(running, TaskResult(running.spec.task_id, False, cancelled=True))
+            if running.coro is not None:
+                running.coro.close()
+            self._stopped(running)
             return
         except Exception as exc:
             self._stack.pop()
@@ -366,6 +397,12 @@ class Worker:
         else:
             self._suspended.append(running)
 
+    def _stopped(self, running: _Running) -> None:
+        """A signal stopped the task's code: it and what it submitted are cancelled."""
+        task_id = running.spec.task_id
+        self._cancel(CancelTasks((task_id,)))
+        self._finish(running, TaskResult(task_id, False, cancelled=True))
+
     def _fail(self, running: _Running, exc: Exception) -> None:
         task_id = running.spec.task_id
         if running.cancelled:
@@ -375,6 +412,7 @@ class Worker:
 
     def _finish(self, running: _Running, result: TaskResult) -> None:
         self._by_id.pop(running.spec.task_id, None)
+        self._interrupter.forget((running.spec.task_id,))
         if running.cancelled and not result.cancelled:
             result = TaskResult(running.spec.task_id, False, cancelled=True)
         self._add_result(result)
@@ -383,6 +421,39 @@ class Worker:
         if not self._results:
             self._first_result = time.monotonic()
         self._results.append(result)
+
+    @contextlib.contextmanager
+    def _in_task_code(self) -> Iterator[None]:
+        """The main thread runs the top task's own code (it may be interrupted)."""
+        was = self._task_code
+        self._task_code = True
+        self._interrupter.task_code(True)
+        try:
+            yield
+        finally:
+            self._task_code = was
+            self._interrupter.task_code(was)
+
+    @contextlib.contextmanager
+    def _runtime_code(self) -> Iterator[None]:
+        """A task called into the runtime: no interrupt until it returns to the task."""
+        was = self._task_code
+        self._task_code = False
+        self._interrupter.task_code(False)
+        try:
+            yield
+        finally:
+            self._task_code = was
+            self._interrupter.task_code(was)
+
+    def _running_task_code(self) -> TaskId | None:
+        """The task whose own code runs right now (read by the watcher thread too)."""
+        if not self._task_code:
+            return None
+        try:
+            return self._stack[-1].spec.task_id
+        except IndexError:
+            return None
 
     def _log_record(self, record: dict[str, object]) -> None:
         client = self._stack[-1].spec.client if self._stack else -1

@@ -6,6 +6,7 @@ live in a module that the server side can import too (on its PYTHONPATH).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -96,3 +97,19 @@ def where(_: object) -> int:
 def spread(count: int) -> list[int]:
     """A map submitted from inside a task: which processes ran its items."""
     return get_runtime().map(where, range(count)).result()
+
+
+def forever(how: str = "sleep") -> None:
+    """A task that never ends by itself: only a cancel or the shutdown ends it.
+
+    ``sleep`` blocks in one long sleep, ``spin`` computes in a loop, ``swallow`` catches
+    every ``Exception`` around its sleep (a cancel must still end it).
+    """
+    while True:
+        if how == "spin":
+            sum(range(1000))
+        elif how == "swallow":
+            with contextlib.suppress(Exception):
+                time.sleep(3600)
+        else:
+            time.sleep(3600)
