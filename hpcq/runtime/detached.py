@@ -113,7 +113,11 @@ def _recv_exact(sock: socket.socket, count: int) -> bytes:
 
 def send_frame(sock: socket.socket, message: object) -> None:
     """Send one length-prefixed pickled message."""
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    send_payload(sock, pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def send_payload(sock: socket.socket, data: bytes) -> None:
+    """Send bytes that are already pickled as one frame."""
     sock.sendall(_HEADER.pack(len(data)) + data)
 
 
@@ -277,16 +281,7 @@ def connect(address: str, token_file: str | None, levels: dict[str, int]) -> Con
     except OSError as exc:
         raise RuntimeSystemError(f"cannot reach the hpcq runtime at {address}: {exc}") from exc
     try:
-        greeting = _recv_exact(sock, len(_MAGIC) + _NONCE)
-        if not greeting.startswith(_MAGIC):
-            raise RuntimeSystemError(f"{address} is not an hpcq runtime")
-        mine = secrets.token_bytes(_NONCE)
-        sock.sendall(_proof(token, b"client", greeting[len(_MAGIC) :]) + mine)
-        proof = _recv_exact(sock, 32)
-        if not hmac.compare_digest(proof, _proof(token, b"server", mine)):
-            raise RuntimeSystemError(f"the runtime at {address} failed to authenticate")
-        send_frame(sock, ClientHello(levels))
-        welcome = recv_frame(sock)
+        welcome = open_session(sock, token, levels)
     except (OSError, ConnectionError) as exc:
         sock.close()
         raise RuntimeSystemError(
@@ -305,6 +300,35 @@ def connect(address: str, token_file: str | None, levels: dict[str, int]) -> Con
     backend = ClientBackend(send, welcome.num_workers, welcome.client)
     threading.Thread(target=_read, args=(sock, backend), name="hpcq-reader", daemon=True).start()
     return Connection(backend, sock)
+
+
+def open_session(sock: socket.socket, token: bytes, levels: dict[str, int]) -> ClientWelcome:
+    """The client's half of the handshake on a connected socket: authenticate, say hello.
+
+    Args:
+        sock: Connected to a detached runtime, nothing exchanged yet.
+        token: The shared secret.
+        levels: The client's logging levels (logger name -> level).
+
+    Returns:
+        The server's welcome (this client's id, the number of workers).
+
+    Raises:
+        RuntimeSystemError: The peer is not an hpcq runtime, or does not know the token.
+        OSError: The connection failed (``ConnectionError`` when the peer closed it).
+    """
+    peer = "{}:{}".format(*sock.getpeername()[:2])
+    greeting = _recv_exact(sock, len(_MAGIC) + _NONCE)
+    if not greeting.startswith(_MAGIC):
+        raise RuntimeSystemError(f"{peer} is not an hpcq runtime")
+    mine = secrets.token_bytes(_NONCE)
+    sock.sendall(_proof(token, b"client", greeting[len(_MAGIC) :]) + mine)
+    proof = _recv_exact(sock, 32)
+    if not hmac.compare_digest(proof, _proof(token, b"server", mine)):
+        raise RuntimeSystemError(f"the runtime at {peer} failed to authenticate")
+    send_frame(sock, ClientHello(levels))
+    welcome: ClientWelcome = recv_frame(sock)
+    return welcome
 
 
 def _read(sock: socket.socket, backend: Any) -> None:
