@@ -15,7 +15,7 @@ from hpcq.ir.circuit import Circuit
 from hpcq.passmanager import GenericPass, PassManagerState, RunState, Task
 
 
-class CircuitPass(GenericPass):
+class CircuitPass(GenericPass[Circuit]):
     """A pass whose IR is an :class:`hpcq.Circuit`."""
 
     @abstractmethod

@@ -34,7 +34,7 @@ def to_circuit(program: Any) -> Circuit:
     )
 
 
-class PassManager(BasePassManager):
+class PassManager(BasePassManager[Circuit]):
     """Runs circuit passes on circuits.
 
     Inputs are :class:`hpcq.Circuit` objects, OpenQASM 2 text, paths to ``.qasm`` files

@@ -12,17 +12,17 @@ the other otherwise.
 Example: a pass manager over integers whose IR is their decimal text.
 
     >>> from hpcq.passmanager import BasePassManager, ConditionalController, GenericPass
-    >>> class ToyPassManager(BasePassManager):
+    >>> class ToyPassManager(BasePassManager[str]):
     ...     def _passmanager_frontend(self, input_program, **kwargs):
     ...         return str(input_program)
     ...     def _passmanager_backend(self, passmanager_ir, in_program, **kwargs):
     ...         return int(passmanager_ir)
-    >>> class RemoveFive(GenericPass):
+    >>> class RemoveFive(GenericPass[str]):
     ...     def run(self, passmanager_ir):
     ...         return passmanager_ir.replace("5", "")
     >>> ToyPassManager(tasks=[RemoveFive()]).run([123456789, 45654, 36785554])
     [12346789, 464, 36784]
-    >>> class CountDigits(GenericPass):
+    >>> class CountDigits(GenericPass[str]):
     ...     def run(self, passmanager_ir):
     ...         self.property_set["ndigits"] = len(passmanager_ir)
     >>> conditional = ConditionalController(
@@ -36,10 +36,10 @@ from __future__ import annotations
 
 from hpcq.exceptions import PassManagerError
 from hpcq.passmanager.base_tasks import (
+    IR,
     BaseController,
     Callback,
     GenericPass,
-    PassFailedError,
     Task,
 )
 from hpcq.passmanager.compilation_status import (
@@ -56,6 +56,7 @@ from hpcq.passmanager.flow_controllers import (
 from hpcq.passmanager.passmanager import BasePassManager
 
 __all__ = [
+    "IR",
     "BaseController",
     "BasePassManager",
     "Callback",
@@ -63,7 +64,6 @@ __all__ = [
     "DoWhileController",
     "FlowControllerLinear",
     "GenericPass",
-    "PassFailedError",
     "PassManagerError",
     "PassManagerState",
     "PropertySet",

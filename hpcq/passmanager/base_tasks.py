@@ -4,6 +4,10 @@ A task takes the IR and the run's :class:`PassManagerState` and returns both, up
 A pass (:class:`GenericPass`) does one piece of work in :meth:`GenericPass.run`; a
 controller (:class:`BaseController`) decides which tasks run, in which order, by
 yielding them from :meth:`BaseController.iter_tasks`.
+
+A pass that raises propagates its own exception (the caller can ``except`` the error
+type it knows) after its ``Pass: Name - t (ms)`` log line; :class:`PassManagerError`
+is for the pass manager's own failures (a loop that does not end, a bad schedule).
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from hpcq.exceptions import PassManagerError
 from hpcq.passmanager.compilation_status import PassManagerState, PropertySet, RunState
 
 logger = logging.getLogger(__name__)
+
+IR = TypeVar("IR")
+"""The intermediate representation the passes of a pass manager work on."""
 
 Callback = Callable[..., Any]
 """``callback(pass_=, passmanager_ir=, time=, property_set=, count=)`` after each pass."""
@@ -45,23 +51,8 @@ class Task(ABC):
         """
 
 
-class PassFailedError(PassManagerError):
-    """A pass raised: the message names the pass; ``__cause__`` is the original error.
-
-    Attributes:
-        pass_name: The :meth:`GenericPass.name` of the pass that failed.
-    """
-
-    def __init__(self, message: str, pass_name: str) -> None:
-        super().__init__(message)
-        self.pass_name = pass_name
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (PassFailedError, (self.args[0], self.pass_name))
-
-
-class GenericPass(Task):
-    """One unit of work on the IR.
+class GenericPass(Task, Generic[IR]):
+    """One unit of work on the IR (``GenericPass[Circuit]``: a pass over circuits).
 
     Subclasses implement :meth:`run`. A pass reads and writes :attr:`property_set` (the
     run's shared :class:`PropertySet`, set before :meth:`run` is called) and may list
@@ -81,7 +72,7 @@ class GenericPass(Task):
         return type(self).__name__
 
     @abstractmethod
-    def run(self, passmanager_ir: Any) -> Any:
+    def run(self, passmanager_ir: IR) -> IR | None:
         """Do the pass's work.
 
         A pass has no side effects outside its IR and :attr:`property_set`: no files,
@@ -104,12 +95,11 @@ class GenericPass(Task):
     ) -> tuple[Any, PassManagerState]:
         """Run :attr:`requires`, then :meth:`run` unless this pass's result is valid.
 
-        Logs the pass's wall time at INFO (``Pass: Name - 1.234 (ms)``) and calls
-        ``callback`` after it.
+        Logs the pass's wall time at INFO (``Pass: Name - 1.234 (ms)``), also when it
+        raises, and calls ``callback`` after it when it returned.
 
         Raises:
-            PassManagerError: The pass raised; the message names it and the original
-                error is the ``__cause__``.
+            Exception: Whatever the pass raised, unchanged.
         """
         self.property_set = state.property_set
         if self.requires:
@@ -126,15 +116,12 @@ class GenericPass(Task):
         start = time.perf_counter()
         try:
             result = self.run(passmanager_ir)
-        except PassFailedError:
-            raise
-        except Exception as exc:
+        except BaseException:
             self.update_status(state, RunState.FAIL)
-            raise PassFailedError(
-                f"pass {self.name()} failed: {type(exc).__name__}: {exc}", self.name()
-            ) from exc
-        elapsed = time.perf_counter() - start
-        logger.info("Pass: %s - %.3f (ms)", self.name(), elapsed * 1000)
+            raise
+        finally:
+            elapsed = time.perf_counter() - start
+            logger.info("Pass: %s - %.3f (ms)", self.name(), elapsed * 1000)
         if result is None:
             result = passmanager_ir
         state = self.update_status(state, RunState.SUCCESS)

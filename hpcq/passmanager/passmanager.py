@@ -7,18 +7,20 @@ import logging
 import pickle
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Generic
 
 from hpcq.exceptions import PassManagerError
-from hpcq.passmanager.base_tasks import Callback, PassFailedError, Task, as_tasks
+from hpcq.passmanager.base_tasks import IR, Callback, Task, as_tasks
 from hpcq.passmanager.compilation_status import PassManagerState, PropertySet, WorkflowStatus
 from hpcq.passmanager.flow_controllers import _RUN_MAX_ITERATION, FlowControllerLinear
 
 logger = logging.getLogger(__name__)
 
 
-class BasePassManager(ABC):
+class BasePassManager(ABC, Generic[IR]):
     """A schedule of tasks run on programs converted to an intermediate representation.
+
+    ``BasePassManager[Circuit]`` schedules passes over circuits (``GenericPass[Circuit]``).
 
     Subclasses say how an input program becomes the IR the passes work on
     (:meth:`_passmanager_frontend`) and how the final IR becomes the output
@@ -52,6 +54,10 @@ class BasePassManager(ABC):
         """
         self._tasks.append(as_tasks(tasks))
 
+    def insert(self, index: int, tasks: Task | Iterable[Task]) -> None:
+        """Schedule ``tasks`` as a group before the ``index``-th group (as ``list.insert``)."""
+        self._tasks.insert(index, as_tasks(tasks))
+
     def replace(self, index: int, tasks: Task | Iterable[Task]) -> None:
         """Replace the group of tasks added by the ``index``-th :meth:`append`.
 
@@ -80,7 +86,7 @@ class BasePassManager(ABC):
     def __len__(self) -> int:
         return len(self._tasks)
 
-    def __getitem__(self, index: int | slice) -> BasePassManager:
+    def __getitem__(self, index: int | slice) -> BasePassManager[IR]:
         new = self._empty_like()
         if isinstance(index, slice):
             new._tasks = [list(group) for group in self._tasks[index]]
@@ -88,7 +94,7 @@ class BasePassManager(ABC):
             new._tasks = [list(self._tasks[index])]
         return new
 
-    def __add__(self, other: object) -> BasePassManager:
+    def __add__(self, other: object) -> BasePassManager[IR]:
         new = self._empty_like()
         new._tasks = [list(g) for g in self._tasks]
         if isinstance(other, BasePassManager):
@@ -100,7 +106,7 @@ class BasePassManager(ABC):
                 return NotImplemented
         return new
 
-    def _empty_like(self) -> BasePassManager:
+    def _empty_like(self) -> BasePassManager[IR]:
         new = type(self).__new__(type(self))
         new.__dict__.update(self.__dict__)
         new._tasks = []
@@ -114,11 +120,11 @@ class BasePassManager(ABC):
     # --- conversions --------------------------------------------------------------
 
     @abstractmethod
-    def _passmanager_frontend(self, input_program: Any, **kwargs: Any) -> Any:
+    def _passmanager_frontend(self, input_program: Any, **kwargs: Any) -> IR:
         """Convert one input program to the IR the passes work on."""
 
     @abstractmethod
-    def _passmanager_backend(self, passmanager_ir: Any, in_program: Any, **kwargs: Any) -> Any:
+    def _passmanager_backend(self, passmanager_ir: IR, in_program: Any, **kwargs: Any) -> Any:
         """Convert the final IR to the output program (``in_program`` is the input)."""
 
     # --- running ------------------------------------------------------------------
@@ -141,9 +147,11 @@ class BasePassManager(ABC):
             One output, or a list of outputs for a list.
 
         Raises:
-            PassManagerError: A pass or the conversion failed; the message names the
-                input's index (for a list) and the pass, and ``__cause__`` is the
-                original error.
+            Exception: What a pass raised, unchanged (for a list, with a note naming
+                the input's index).
+            PassManagerError: The pass manager's own failure (a loop past its
+                ``max_iteration``), or, for a list, a conversion that failed; the
+                message names the input's index.
         """
         if not isinstance(in_programs, list):
             return self._run_serial(None, in_programs, callback, kwargs)
@@ -217,10 +225,14 @@ def _run_workflow(
             raise PassManagerError(f"{where}cannot convert the input: {exc}") from exc
         try:
             ir, state = pass_manager.to_flow_controller().execute(ir, state, callback)
-        except PassFailedError as exc:
-            raise PassFailedError(f"{where}{exc}", exc.pass_name) from exc.__cause__
         except PassManagerError as exc:
+            if index is None:
+                raise
             raise PassManagerError(f"{where}{exc}") from exc
+        except Exception as exc:
+            if index is not None and hasattr(exc, "add_note"):  # Python 3.11+
+                exc.add_note(f"while running the pass manager on input {index}")
+            raise
         pass_manager.property_set = state.property_set
         try:
             output = pass_manager._passmanager_backend(

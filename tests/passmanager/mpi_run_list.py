@@ -16,7 +16,7 @@ from toy_passes import (
 )
 
 from hpcq.passes import CancelCX, Fuse1Q, PassManager
-from hpcq.passmanager import ConditionalController, PassManagerError
+from hpcq.passmanager import ConditionalController
 from hpcq.runtime import has_runtime
 from hpcq.runtime.client import RuntimeClient
 
@@ -33,7 +33,7 @@ with RuntimeClient(num_workers=1) as client:
     print("remote", any(pid != os.getpid() for _, pid in where))
     try:
         ToyPassManager([FailOn("2")]).run([1, 2, 3])
-    except PassManagerError as exc:
-        print("error", exc)
+    except ZeroDivisionError as exc:
+        print("error", exc, "|", *getattr(exc, "__notes__", []))
     parallel = PassManager([Fuse1Q(), CancelCX()]).run(list(circuits))
     print("circuits", len(parallel), parallel == serial)

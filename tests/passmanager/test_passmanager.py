@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -242,19 +243,37 @@ def test_append_replace_remove_len_add_getitem() -> None:
 # --- errors ---------------------------------------------------------------------------
 
 
-def test_error_names_pass_and_input_index() -> None:
+def test_a_pass_error_propagates_as_itself_with_the_input_index_as_a_note() -> None:
     pm = ToyPassManager([RemoveFive(), FailOn("7")])
-    with pytest.raises(PassManagerError) as info:
+    with pytest.raises(ZeroDivisionError, match="found 7 in 37") as info:
         pm.run([1, 2, 37, 4])
-    message = str(info.value)
-    assert "input 2" in message and "FailOn" in message and "found 7 in 37" in message
-    assert isinstance(info.value, HpcqError)
-    assert isinstance(info.value.__cause__, ZeroDivisionError)
+    assert not isinstance(info.value, PassManagerError)
+    assert "while running the pass manager on input 2" in getattr(info.value, "__notes__", [])
 
 
-def test_error_on_single_input_names_pass() -> None:
-    with pytest.raises(PassManagerError, match=r"^pass FailOn failed: ZeroDivisionError"):
+def test_a_pass_error_on_one_input_is_the_pass_own_exception() -> None:
+    with pytest.raises(ZeroDivisionError, match=r"^found 1 in 1$"):
         ToyPassManager([FailOn("1")]).run(1)
+
+
+def test_the_pass_log_line_is_written_when_the_pass_raises(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with (
+        caplog.at_level(logging.INFO, logger="hpcq.passmanager"),
+        pytest.raises(ZeroDivisionError),
+    ):
+        ToyPassManager([RemoveFive(), FailOn("1")]).run(1)
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(re.fullmatch(r"Pass: FailOn - \d+\.\d{3} \(ms\)", line) for line in lines), lines
+    assert any(line.startswith("Pass: RemoveFive - ") for line in lines), lines
+
+
+def test_the_manager_own_failures_stay_pass_manager_errors() -> None:
+    loop = DoWhileController([RemoveFive()], do_while=lambda ps: True, max_iteration=2)
+    with pytest.raises(PassManagerError, match="Maximum iteration reached") as info:
+        ToyPassManager(loop).run(1)
+    assert isinstance(info.value, HpcqError)
 
 
 def test_conversion_error_names_input_index() -> None:
@@ -308,8 +327,9 @@ def test_run_list_maps_over_runtime_in_order(runtime: PicklingRuntime) -> None:
 
 
 def test_run_list_through_runtime_error_names_index(runtime: PicklingRuntime) -> None:
-    with pytest.raises(PassManagerError, match="input 1: pass FailOn failed"):
+    with pytest.raises(ZeroDivisionError, match="found 2 in 2") as info:
         ToyPassManager([FailOn("2")]).run([1, 2, 3])
+    assert "while running the pass manager on input 1" in getattr(info.value, "__notes__", [])
 
 
 def test_unpicklable_pass_manager_runs_serially(
@@ -326,3 +346,15 @@ def test_callback_keeps_list_runs_serial(runtime: PicklingRuntime) -> None:
     seen: list[str] = []
     ToyPassManager([RemoveFive()]).run([15, 6], callback=lambda **kw: seen.append("x"))
     assert runtime.calls == 0 and seen == ["x", "x"]
+
+
+def test_passes_and_pass_managers_take_their_ir_type_as_a_parameter() -> None:
+    import typing
+
+    from hpcq.ir.circuit import Circuit
+    from hpcq.passes import CircuitPass, PassManager
+    from hpcq.passmanager import BasePassManager
+
+    assert typing.get_args(PassManager.__orig_bases__[0]) == (Circuit,)  # type: ignore[attr-defined]
+    assert typing.get_args(CircuitPass.__orig_bases__[0]) == (Circuit,)  # type: ignore[attr-defined]
+    assert GenericPass[int] is not GenericPass and BasePassManager[int] is not BasePassManager

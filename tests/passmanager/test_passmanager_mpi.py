@@ -23,5 +23,6 @@ def test_run_list_under_mpiexec(run_mpi, shared_dir: Path, ranks: int) -> None: 
     assert "toy [12346789, 45654, 36784]" in lines
     assert "values [1, 2, 3, 4]" in lines
     assert "remote True" in lines
-    assert "error input 1: pass FailOn failed: ZeroDivisionError: found 2 in 2" in lines
+    # the pass's own exception, across ranks, with the input named in a note
+    assert "error found 2 in 2 | while running the pass manager on input 1" in lines
     assert "circuits 3 True" in lines
