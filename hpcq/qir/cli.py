@@ -40,9 +40,10 @@ def register(subparsers: Any) -> None:
     build = subparsers.add_parser(
         "build",
         help="link a QIR module with hpcq's runtime into a program or library",
-        description="Build a QIR module into an executable (a module with an entry point: "
-        "main is added) or a static/shared library (a module without one). Needs a C "
-        "compiler (HPCQ_CC, CC, cc, gcc or clang).",
+        description="Build a QIR module (QIR 1 or 2, from any producer) into an executable "
+        "(a module with an entry point: main is added) or a static/shared library (a module "
+        "without one; name the output .a or .so). Functions the runtime does not provide "
+        "are named before linking. Needs a C compiler (HPCQ_CC, CC, cc, gcc or clang).",
     )
     build.add_argument("module", metavar="PROG.ll", help="a QIR module (.ll or .bc)")
     build.add_argument("-o", "--output", required=True, help="the file to write")
@@ -51,7 +52,7 @@ def register(subparsers: Any) -> None:
         choices=("auto", "executable", "static", "shared"),
         default="auto",
         help="what to build (default: executable with an entry point, else a library "
-        "by the output's suffix, .so shared, otherwise static)",
+        "by the output's suffix, .so shared, .a static)",
     )
     build.set_defaults(func=_cmd_build)
 
@@ -123,22 +124,29 @@ def _cmd_check(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         violations = check(read_module(path), extensions=args.extensions, where=path)
-        if violations:
+        errors = [v for v in violations if not v.warning]
+        warnings = len(violations) - len(errors)
+        if errors:
             failed += 1
-            print(f"{path}: {len(violations)} violation(s)")
-            for violation in violations:
-                print(f"  {violation}")
+            also = f" and {warnings} warning(s)" if warnings else ""
+            print(f"{path}: {len(errors)} violation(s){also}")
+        elif warnings:
+            print(f"{path}: ok, {warnings} warning(s)")
         else:
             print(f"{path}: ok")
+        for violation in violations:
+            print(f"  {violation}")
     return 1 if failed else 0
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from hpcq.qir.toolchain import build, read_module
+    from hpcq.qir.toolchain import build, describe_kind, read_module, resolve_kind
 
+    module = read_module(args.module)
+    kind = resolve_kind(module, args.output, args.kind, args.module)
     with _stop_on_sigterm():
-        path = build(read_module(args.module), args.output, kind=args.kind, where=args.module)
-    print(f"wrote {path}")
+        path = build(module, args.output, kind=kind, where=args.module)
+    print(f"wrote {path}: {describe_kind(kind)}")
     return 0
 
 

@@ -21,8 +21,11 @@ import re
 from dataclasses import dataclass
 
 from hpcq.exceptions import QirError
+from hpcq.qir.reader import ENTRY_ATTRIBUTES
 
 SHOT_WRAPPER = "__hpcq_shot"
+#: What an entry point named ``main`` is renamed to, so that hpcq's ``main`` can call it.
+RENAMED_MAIN = "__hpcq_entry.main"
 _ATTRIBUTE = re.compile(r'"([^"]+)"(?:="([^"]*)")?')
 _LABEL = re.compile(r'^[\w.$"-]+:(\s*;.*)?$')
 LOOP_STEP = "__hpcq__rt__loop_step"
@@ -36,11 +39,20 @@ class EntryPoint:
         name: The function's name.
         parameters: Its parameter names (``double`` each), in order.
         attributes: Its string attributes, in the order LLVM prints them.
+        returns: Its return type, ``i64`` (the status) or ``void`` (status 0).
     """
 
     name: str
     parameters: tuple[str, ...]
     attributes: tuple[tuple[str, str | None], ...]
+    returns: str = "i64"
+
+    def call(self, arguments: str, result: str) -> tuple[str, str]:
+        """``(instruction, status)``: the call of the entry point with ``arguments``
+        and the ``i64`` value of its status (``result`` names the call's value)."""
+        if self.returns == "void":
+            return f"call void @{self.name}({arguments})", "0"
+        return f"%{result} = call i64 @{self.name}({arguments})", f"%{result}"
 
     def metadata(self) -> str:
         """The ``METADATA`` lines qir-runner prints for it, without the prefix."""
@@ -85,7 +97,13 @@ def inspect(text: str, where: str = "<module>") -> ModuleInfo:
         for group in function.attributes:
             group_text = group.decode() if isinstance(group, bytes) else str(group)
             attrs += [(m.group(1), m.group(2)) for m in _ATTRIBUTE.finditer(group_text)]
-        if any(key == "entry_point" for key, _ in attrs):
+        if any(key in ENTRY_ATTRIBUTES for key, _ in attrs):
+            returns = str(function.global_value_type).split(" ", 1)[0]
+            if returns not in ("i64", "void"):
+                raise QirError(
+                    f"{where}: entry point @{function.name} returns {returns}; "
+                    "hpcq runs entry points returning i64 or void"
+                )
             args = list(function.arguments)
             bad = [str(a.type) for a in args if str(a.type) != "double"]
             if bad:
@@ -94,7 +112,7 @@ def inspect(text: str, where: str = "<module>") -> ModuleInfo:
                     "hpcq binds double parameters only"
                 )
             names = tuple(a.name or f"arg{i}" for i, a in enumerate(args))
-            entries.append(EntryPoint(function.name, names, tuple(sorted(attrs))))
+            entries.append(EntryPoint(function.name, names, tuple(sorted(attrs)), returns))
     return ModuleInfo(str(module), tuple(entries), tuple(defined), frozenset(declared))
 
 
@@ -106,6 +124,26 @@ def _string(name: str, text: str) -> str:
 
 def _declarations(info: ModuleInfo, wanted: dict[str, str]) -> list[str]:
     return [text for name, text in wanted.items() if name not in info.declared]
+
+
+def rename_main(text: str, where: str = "<module>") -> str:
+    """``text`` with an entry point named ``main`` renamed to :data:`RENAMED_MAIN`.
+
+    pytket-qir names its entry point ``main``; the workstream on entry points has a
+    module pass rename such a custom entry point and wrap it in the runtime's ``main``
+    (:func:`add_main`), which initializes the runtime and runs the shots. Other
+    modules come back as they are.
+    """
+    from hpcq.qir.llvm import parse
+
+    info = inspect(text, where)
+    if not any(e.name == "main" for e in info.entry_points):
+        return text
+    if RENAMED_MAIN in info.defined or RENAMED_MAIN in info.declared:
+        raise QirError(f"{where}: the module already has a function named {RENAMED_MAIN}")
+    module = parse(info.text, where)
+    module.get_function("main").name = RENAMED_MAIN
+    return str(module)
 
 
 def add_main(text: str, where: str = "<module>") -> str:
@@ -148,18 +186,19 @@ def add_main(text: str, where: str = "<module>") -> str:
         )
         lines.append(f"  %p{i} = load double, ptr %p{i}.ptr")
     args = ", ".join(f"double %p{i}" for i in range(count))
+    call, status = entry.call(args, "result")
     lines += [
         "  %shots = call i64 @__hpcq__rt__shots()",
         "  br label %loop",
         "loop:",
         "  %i = phi i64 [ 0, %entry ], [ %next, %shot ]",
-        "  %status = phi i64 [ 0, %entry ], [ %result, %shot ]",
+        f"  %status = phi i64 [ 0, %entry ], [ {status}, %shot ]",
         "  %more = icmp slt i64 %i, %shots",
         "  br i1 %more, label %shot, label %done",
         "shot:",
         "  call void @__hpcq__rt__shot_begin(ptr @__hpcq.metadata)",
-        f"  %result = call i64 @{entry.name}({args})",
-        "  call void @__hpcq__rt__shot_end(i64 %result)",
+        f"  {call}",
+        f"  call void @__hpcq__rt__shot_end(i64 {status})",
         "  %next = add i64 %i, 1",
         "  br label %loop",
         "done:",
@@ -201,7 +240,8 @@ def add_shot_wrapper(text: str, where: str = "<module>") -> tuple[str, EntryPoin
         lines.append(f"  %p{i}.ptr = getelementptr double, ptr %params, i64 {i}")
         lines.append(f"  %p{i} = load double, ptr %p{i}.ptr")
     args = ", ".join(f"double %p{i}" for i in range(count))
-    lines += [f"  %status = call i64 @{entry.name}({args})", "  ret i64 %status", "}", ""]
+    call, status = entry.call(args, "status")
+    lines += [f"  {call}", f"  ret i64 {status}", "}", ""]
     result = info.text + "\n".join(lines)
     parse(result, where)
     return result, entry

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Union
 from hpcq.exceptions import QirError
 from hpcq.qir.output import counts as count_output
 from hpcq.qir.output import parse_output
+from hpcq.qir.reader import to_opaque
 
 if TYPE_CHECKING:
     from hpcq.ir import Circuit
@@ -141,6 +142,7 @@ def run_output(
             f"max_loop_iterations must be a positive integer, not {max_loop_iterations!r}"
         )
     text, where = module_text(source)
+    text = to_opaque(text)
     if jit:
         return _run_jit(text, where, shots, seed, params, max_loop_iterations)
     return _run_executable(text, where, shots, seed, params, max_loop_iterations)
@@ -199,13 +201,16 @@ def _run_jit(
 ) -> str:
     import llvmlite.binding as llvm
 
-    from hpcq.qir.entry import add_shot_wrapper, bound_loops
+    from hpcq.qir.entry import add_shot_wrapper, bound_loops, rename_main
     from hpcq.qir.llvm import parse, target_machine
     from hpcq.qir.toolchain import runtime_library
-    from hpcq.qir.validate import require_safe
+    from hpcq.qir.validate import require_runtime_functions, require_safe
 
-    # what would crash the runtime would crash this process: refuse it first
+    # what would crash the runtime would crash this process: refuse it first, and name
+    # a missing function here rather than as the JIT's unresolved symbol
     require_safe(text, where=where)
+    require_runtime_functions(text, where=where)
+    text = rename_main(text, where)
     wrapped, entry = add_shot_wrapper(bound_loops(text, where), where)
     values = _parameter_values(entry.parameters, params)
     library = runtime_library()

@@ -48,9 +48,13 @@ KNOWN: dict[str, Signature] = {
     "__quantum__rt__read_result": Signature("i1", ("r",), _ADAPTIVE),
     "__quantum__qis__read_result__body": Signature("i1", ("r",), _ADAPTIVE),
     "__quantum__qis__mz__body": Signature("void", ("q", "r"), _BOTH, irreversible=True),
+    # Q#'s name for the same measurement
+    "__quantum__qis__m__body": Signature("void", ("q", "r"), _BOTH, irreversible=True),
     "__quantum__qis__mresetz__body": Signature("void", ("q", "r"), _ADAPTIVE, irreversible=True),
     "__quantum__qis__reset__body": Signature("void", ("q",), _ADAPTIVE),
     "__quantum__qis__barrier__body": Signature("void", (), _BOTH),
+    # a rotation about a Pauli axis, given as QIR's i2 (0 I, 1 X, 2 Z, 3 Y)
+    "__quantum__qis__r__body": Signature("void", ("i2", "double", "q"), _BOTH),
     "__quantum__qis__cnot__body": Signature("void", ("q", "q"), _BOTH),
     # hpcq extensions: never in a module meant for another runner.
     "__quantum__rt__initialize_args": Signature("void", ("i32", "p"), _HPCQ),

@@ -149,7 +149,8 @@ def _archive(output: Path, objects: list[Path]) -> None:
 
 
 def read_module(path: str | os.PathLike[str]) -> str:
-    """The text of a ``.ll`` or ``.bc`` file (bitcode is recognized by its content).
+    """The text of a ``.ll`` or ``.bc`` file (bitcode is recognized by its content),
+    as QIR 2: typed pointers (QIR 1) are converted (:func:`hpcq.qir.reader.to_opaque`).
 
     Raises:
         QirError: OpenQASM instead of QIR, text that is not UTF-8, or not valid LLVM
@@ -157,6 +158,7 @@ def read_module(path: str | os.PathLike[str]) -> str:
         OSError: The file cannot be read.
     """
     from hpcq.qir.llvm import parse_bitcode
+    from hpcq.qir.reader import to_opaque
 
     path = Path(path)
     data = path.read_bytes()
@@ -169,7 +171,7 @@ def read_module(path: str | os.PathLike[str]) -> str:
             f"(hpcq compile {path} -o {path.with_suffix('.ll')}), or run it with hpcq run"
         )
     try:
-        return data.decode("utf-8")
+        return to_opaque(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -177,6 +179,54 @@ def read_module(path: str | os.PathLike[str]) -> str:
             f"{path}: not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, "
             f"column {column}; a .ll file is LLVM IR text (a .bc file is bitcode)"
         ) from None
+
+
+_LIBRARY_SUFFIXES = {".a": "static", ".so": "shared"}
+
+
+def resolve_kind(module: str, output: str | os.PathLike[str], kind: str, where: str) -> str:
+    """What :func:`build` makes of ``module`` for ``output``: ``"executable"``,
+    ``"static"`` or ``"shared"``.
+
+    Raises:
+        QirError: A program asked of a module without an entry point (``kind`` is
+            ``"executable"``, or ``"auto"`` with an output not named ``.a`` or ``.so``),
+            or a library of one with an entry point.
+        ValueError: An unknown ``kind``.
+    """
+    from hpcq.qir.entry import inspect
+
+    if kind not in ("auto", "executable", "static", "shared"):
+        raise ValueError(f"kind must be auto, executable, static or shared, not {kind!r}")
+    info = inspect(module, where)
+    program = bool(info.entry_points) or info.has_main
+    suffix = Path(output).suffix
+    if kind == "auto":
+        if program:
+            return "executable"
+        if suffix not in _LIBRARY_SUFFIXES:
+            raise QirError(
+                f'{where}: no entry point (no function has the "entry_point" or '
+                f'"EntryPoint" attribute), so it is a library, not a program: name the '
+                f"output .a (static) or .so (shared), or pass --kind static or shared"
+            )
+        return _LIBRARY_SUFFIXES[suffix]
+    if kind == "executable" and not program:
+        raise QirError(
+            f"{where}: no entry point and no main: a library module; build it as a library"
+        )
+    if kind != "executable" and program:
+        raise QirError(f"{where}: has an entry point; a library has none")
+    return kind
+
+
+def describe_kind(kind: str) -> str:
+    """Words for what :func:`build` wrote, for messages."""
+    return {
+        "executable": "an executable program",
+        "static": "a static library (ar archive; the module has no entry point)",
+        "shared": "a shared library (the module has no entry point)",
+    }[kind]
 
 
 def build(
@@ -189,11 +239,13 @@ def build(
     """Build a QIR module (text) into a program or a library.
 
     Args:
-        module: The module as LLVM IR text.
+        module: The module as LLVM IR text (QIR 1 or 2; an entry point named ``main``
+            is renamed and called from the ``main`` hpcq adds).
         output: The file to write.
         kind: ``"executable"``, ``"static"``, ``"shared"`` or ``"auto"``: an
             executable for a module with an entry point or ``main``, else a library,
-            shared when ``output`` ends in ``.so``, static otherwise.
+            shared when ``output`` ends in ``.so``, static when it ends in ``.a``
+            (another name is an error: a program was asked of a library module).
         where: A name for the module in messages.
 
     Returns:
@@ -201,28 +253,24 @@ def build(
 
     Raises:
         QirError: The module is invalid, breaks a safety rule
-            (:data:`hpcq.qir.validate.SAFETY_RULES`), is of the wrong kind, or a tool
-            fails.
+            (:data:`hpcq.qir.validate.SAFETY_RULES`), calls a function the runtime
+            does not provide (named, before anything is linked), is of the wrong kind,
+            or a tool fails.
     """
-    from hpcq.qir.entry import add_hooks, add_main, bound_loops, inspect
+    from hpcq.qir.entry import add_hooks, add_main, bound_loops, inspect, rename_main
     from hpcq.qir.llvm import object_code
-    from hpcq.qir.validate import require_safe
+    from hpcq.qir.reader import to_opaque
+    from hpcq.qir.validate import require_runtime_functions, require_safe
 
-    if kind not in ("auto", "executable", "static", "shared"):
-        raise ValueError(f"kind must be auto, executable, static or shared, not {kind!r}")
     output = Path(output)
+    module = to_opaque(module)
     require_safe(module, where=where)
-    info = inspect(bound_loops(module, where), where)
-    program = bool(info.entry_points) or info.has_main
-    if kind == "auto":
-        kind = "executable" if program else ("shared" if output.suffix == ".so" else "static")
+    kind = resolve_kind(module, output, kind, where)
+    require_runtime_functions(module, program=kind == "executable", where=where)
+    info = inspect(bound_loops(rename_main(module, where), where), where)
     if kind == "executable":
-        if not program:
-            raise QirError(f"{where}: no entry point and no main: build it as a library")
         text = info.text if info.has_main else add_main(info.text, where)
     else:
-        if program:
-            raise QirError(f"{where}: has an entry point; a library has none")
         text = add_hooks(info.text, where)
     library = runtime_library()
     with tempfile.TemporaryDirectory(prefix="hpcq-build-") as tmp:

@@ -4,24 +4,33 @@ LLVM (through llvmlite) parses and verifies the module; then the profile rules o
 QIR specification are checked, each reported as a :class:`Violation` naming the rule,
 the function and the instruction:
 
-``entry-point``       exactly one function carries the ``"entry_point"`` attribute
-                      (none is allowed for a library when extensions are allowed).
+``entry-point``       exactly one function carries the ``"entry_point"`` attribute (or
+                      full QIR's older ``"EntryPoint"``; none is allowed for a library
+                      when extensions are allowed).
 ``entry-attributes``  ``qir_profiles``, ``output_labeling_schema``,
                       ``required_num_qubits`` and ``required_num_results`` present and
-                      well formed; the entry point returns ``i64`` and takes no
-                      parameters (``double`` parameters with extensions).
+                      well formed; the entry point returns ``i64`` (``void`` is a
+                      warning: producers such as pytket-qir emit it and runners take it
+                      as status 0) and takes no parameters (``double`` parameters with
+                      extensions). A profile other than base or adaptive (pytket-qir's
+                      ``custom``) is a warning, and the adaptive rules apply.
 ``module-flags``      ``qir_major_version``, ``qir_minor_version``,
                       ``dynamic_qubit_management`` and ``dynamic_result_management``
                       present (the dynamic ones false).
-``declaration``       every declared function is known, with its known signature,
-                      allowed in the profile; measurements ``"irreversible"`` with a
-                      ``writeonly`` result.
+``declaration``       every declared function is known (``unknown function NAME``:
+                      no runtime provides it), with its known signature, allowed in
+                      the profile (a declaration the module never calls: a warning);
+                      measurements ``"irreversible"`` (a ``writeonly`` result: a
+                      warning when missing).
 ``instruction``       only the instructions the profile allows (base: call, br, ret).
 ``call``              calls match the known signature.
 ``qubit-id``          qubit arguments are constants below ``required_num_qubits``.
 ``result-id``         result arguments are constants below ``required_num_results``.
 ``block-structure``   base profile: straight-line blocks (unconditional branches), in
                       the order initialize, gates, measurements, output, ``ret i64 0``.
+``initialize``        the entry point calls ``__quantum__rt__initialize`` first; a
+                      warning when it never does (hpcq's ``main`` initializes the
+                      runtime, so the module still runs).
 ``defined-function``  no function is defined besides the entry point (and ``main``,
                       the hooks' callers, with extensions).
 
@@ -51,6 +60,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hpcq.exceptions import QirError
+from hpcq.qir.reader import ENTRY_ATTRIBUTES, to_opaque
 from hpcq.qir.signatures import KNOWN, is_output
 
 if TYPE_CHECKING:
@@ -89,24 +99,31 @@ class Violation:
         function: The function where it happens, or ``""`` for the module.
         message: What is wrong.
         instruction: The offending instruction's text, or ``""``.
+        warning: Worth saying, but the module runs (``hpcq qir check`` exits 0 when
+            every violation is a warning).
     """
 
     rule: str
     function: str
     message: str
     instruction: str = ""
+    warning: bool = False
 
     def __str__(self) -> str:
         where = f"@{self.function}: " if self.function else ""
-        text = f"{self.rule}: {where}{self.message}"
+        text = f"{'warning: ' if self.warning else ''}{self.rule}: {where}{self.message}"
         return f"{text}\n    {self.instruction}" if self.instruction else text
 
 
 def check(text: str, *, extensions: bool = False, where: str = "<module>") -> list[Violation]:
     """The profile violations of a QIR module (empty when it is valid).
 
+    Typed-pointer modules (QIR 1) are checked as their QIR 2 conversion
+    (:func:`hpcq.qir.reader.to_opaque`). Violations marked ``warning`` do not stop the
+    module from running.
+
     Args:
-        text: The module as LLVM IR text.
+        text: The module as LLVM IR text (QIR 1 or 2).
         extensions: Allow hpcq's extensions (``main``, finalize, the argc/argv
             initialize, hooks, ``double`` parameters, no entry point for a library).
         where: A name for the module in messages.
@@ -116,11 +133,7 @@ def check(text: str, *, extensions: bool = False, where: str = "<module>") -> li
     """
     from hpcq.qir.llvm import parse
 
-    if "%Qubit*" in text or "%Result*" in text:
-        raise QirError(
-            f"{where}: typed pointers (QIR 1); this LLVM reads QIR 2 (opaque pointers) only"
-        )
-    module = parse(text, where)
+    module = parse(to_opaque(text), where)
     canonical = str(module)
     return _Checker(module, canonical, extensions).run() + _safety(module, canonical, extensions)
 
@@ -133,7 +146,7 @@ def safety(text: str, *, extensions: bool = True, where: str = "<module>") -> li
     """
     from hpcq.qir.llvm import parse
 
-    module = parse(text, where)
+    module = parse(to_opaque(text), where)
     return _safety(module, str(module), extensions)
 
 
@@ -149,6 +162,58 @@ def require_safe(text: str, *, extensions: bool = True, where: str = "<module>")
         raise QirError(
             f"{where}: refused: {len(violations)} violation(s) of the rules that keep the "
             f"runtime safe (see hpcq qir check):\n{listed}"
+        )
+
+
+# C math functions a program may call directly: it links the runtime with -lm
+_LIBM = frozenset(
+    f"{name}{suffix}"
+    for name in (
+        "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh",
+        "exp", "exp2", "log", "log2", "log10", "pow", "sqrt", "fabs", "floor", "ceil",
+        "round", "fmod", "hypot",
+    )
+    for suffix in ("", "f")
+)  # fmt: skip
+
+
+def unknown_functions(text: str, *, program: bool = True, where: str = "<module>") -> list[str]:
+    """The functions ``text`` declares that hpcq's runtime does not provide, in order.
+
+    LLVM's intrinsics (``llvm.*``) count as provided, and so do C math functions. A
+    library (``program=False``) may leave other functions to its host program, but not
+    QIR's or hpcq's (``__quantum__*``, ``__hpcq__*``): only the runtime defines those.
+
+    Raises:
+        QirError: The text is not valid LLVM IR.
+    """
+    from hpcq.qir.llvm import parse
+
+    module = parse(to_opaque(text), where)
+    missing = []
+    for function in module.functions:
+        name = function.name
+        if not function.is_declaration or name in KNOWN or name.startswith("llvm."):
+            continue
+        if name in _LIBM and program:
+            continue
+        if program or name.startswith(("__quantum__", "__hpcq__")):
+            missing.append(name)
+    return missing
+
+
+def require_runtime_functions(text: str, *, program: bool = True, where: str = "<module>") -> None:
+    """Refuse a module calling what the runtime lacks, before anything is linked.
+
+    Raises:
+        QirError: Naming every such function (``unknown function NAME``).
+    """
+    missing = unknown_functions(text, program=program, where=where)
+    if missing:
+        listed = "\n".join(f"  unknown function {name}" for name in missing)
+        raise QirError(
+            f"{where}: refused: {len(missing)} function(s) that hpcq's runtime does not "
+            f"provide (see hpcq qir check):\n{listed}"
         )
 
 
@@ -360,19 +425,48 @@ class _Checker:
         self.profile = "base"
         self.num_qubits: int | None = None
         self.num_results: int | None = None
+        self.called: set[str] = set()
 
-    def add(self, rule: str, function: str, message: str, instruction: object = "") -> None:
-        self.violations.append(Violation(rule, function, message, str(instruction).strip()))
+    def add(
+        self,
+        rule: str,
+        function: str,
+        message: str,
+        instruction: object = "",
+        *,
+        warning: bool = False,
+    ) -> None:
+        self.violations.append(
+            Violation(rule, function, message, str(instruction).strip(), warning)
+        )
 
     def run(self) -> list[Violation]:
         defined = [f for f in self.module.functions if not f.is_declaration]
-        entries = [f for f in defined if "entry_point" in _attributes(f)]
+        entries = [f for f in defined if _is_entry(f)]
+        self.called = {
+            list(inst.operands)[-1].name
+            for f in defined
+            for block in f.blocks
+            for inst in block.instructions
+            if inst.opcode in _CALLS
+        }
         has_main = any(f.name == "main" for f in defined)
         if len(entries) > 1:
             names = ", ".join(f"@{f.name}" for f in entries)
             self.add("entry-point", "", f"{len(entries)} entry points ({names}); exactly one")
         elif not entries and not (self.extensions and not has_main):
-            self.add("entry-point", "", 'no function has the "entry_point" attribute')
+            self.add(
+                "entry-point", "", 'no function has the "entry_point" (or "EntryPoint") attribute'
+            )
+        for entry in entries[:1]:
+            if "__quantum__rt__initialize" not in self.called:
+                self.add(
+                    "initialize",
+                    entry.name,
+                    "the module never calls __quantum__rt__initialize (the spec's entry "
+                    "point calls it first); hpcq's main initializes the runtime, so it runs",
+                    warning=True,
+                )
         for entry in entries[:1]:
             self.entry_attributes(entry)
         self.module_flags()
@@ -390,15 +484,25 @@ class _Checker:
     def entry_attributes(self, entry: ValueRef) -> None:
         attrs = _attributes(entry)
         profile = attrs.get("qir_profiles")
-        if profile not in _PROFILES:
+        if profile in _PROFILES:
+            self.profile = _PROFILES[profile]
+        elif profile:
+            # pytket-qir's "custom": the most permissive profile hpcq knows applies
+            self.profile = "adaptive"
+            self.add(
+                "entry-attributes",
+                entry.name,
+                f'"qir_profiles" is {profile!r}, neither base_profile nor adaptive_profile: '
+                "checked as adaptive",
+                warning=True,
+            )
+        else:
             self.add(
                 "entry-attributes",
                 entry.name,
                 f'"qir_profiles" must be base_profile or adaptive_profile, not {profile!r}',
             )
-        else:
-            self.profile = _PROFILES[profile]
-        if attrs.get("output_labeling_schema") is None:
+        if "output_labeling_schema" not in attrs:
             self.add("entry-attributes", entry.name, '"output_labeling_schema" is missing')
         for key in ("required_num_qubits", "required_num_results"):
             value = attrs.get(key)
@@ -409,7 +513,15 @@ class _Checker:
             else:
                 self.num_results = int(value)
         ret = str(entry.global_value_type).split(" ", 1)[0]
-        if ret != "i64":
+        if ret == "void":
+            self.add(
+                "entry-attributes",
+                entry.name,
+                "the entry point returns void; the spec's returns i64 (runners take void as "
+                "status 0)",
+                warning=True,
+            )
+        elif ret != "i64":
             self.add("entry-attributes", entry.name, f"the entry point must return i64, not {ret}")
         args = [str(a.type) for a in entry.arguments]
         if args and not (self.extensions and all(a == "double" for a in args)):
@@ -442,7 +554,11 @@ class _Checker:
             name = function.name
             known = KNOWN.get(name)
             if known is None:
-                self.add("declaration", name, "unknown function (no QIR runtime provides it)")
+                self.add(
+                    "declaration",
+                    name,
+                    f"unknown function {name}: hpcq's runtime does not provide it",
+                )
                 continue
             if "hpcq" in known.profiles and len(known.profiles) == 1 and not self.extensions:
                 self.add(
@@ -451,7 +567,14 @@ class _Checker:
                     "an hpcq extension: other runners refuse it (check with --extensions)",
                 )
             elif self.profile not in known.profiles and not self.extensions:
-                self.add("declaration", name, f"not allowed in the {self.profile} profile")
+                unused = name not in self.called
+                self.add(
+                    "declaration",
+                    name,
+                    f"not allowed in the {self.profile} profile"
+                    + (" (declared, never called)" if unused else ""),
+                    warning=unused,
+                )
             ret = str(function.global_value_type).split(" ", 1)[0]
             args = [str(a.type) for a in function.arguments]
             if ret != known.ret or args != known.llvm_args():
@@ -466,7 +589,12 @@ class _Checker:
                     self.add("declaration", name, 'a measurement must be declared "irreversible"')
                 arguments = list(function.arguments)
                 if len(arguments) == 2 and b"writeonly" not in list(arguments[1].attributes):
-                    self.add("declaration", name, "the result argument must be writeonly")
+                    self.add(
+                        "declaration",
+                        name,
+                        "the result argument should be writeonly",
+                        warning=True,
+                    )
 
     # --- function bodies ----------------------------------------------------------
 
@@ -491,7 +619,11 @@ class _Checker:
                 if opcode == "call":
                     callee = list(inst.operands)[-1].name
                     self.call(function.name, inst, callee)
-                    if first and callee != "__quantum__rt__initialize":
+                    if (
+                        first
+                        and callee != "__quantum__rt__initialize"
+                        and "__quantum__rt__initialize" in self.called
+                    ):
                         self.add(
                             "block-structure",
                             function.name,
@@ -519,7 +651,9 @@ class _Checker:
                             inst,
                         )
                 elif (
-                    opcode == "ret" and self.profile == "base" and str(inst).strip() != "ret i64 0"
+                    opcode == "ret"
+                    and self.profile == "base"
+                    and str(inst).strip() not in ("ret i64 0", "ret void")
                 ):
                     self.add(
                         "block-structure",
@@ -593,6 +727,11 @@ class _Checker:
                 f"{what} id {value} is not below required_num_{what}s={limit}",
                 inst,
             )
+
+
+def _is_entry(function: ValueRef) -> bool:
+    attributes = _attributes(function)
+    return any(name in attributes for name in ENTRY_ATTRIBUTES)
 
 
 def _attributes(function: ValueRef) -> dict[str, str | None]:

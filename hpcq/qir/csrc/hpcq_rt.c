@@ -1196,6 +1196,22 @@ void __quantum__qis__rzz__body(double theta, Qubit *a, Qubit *b)
     gate2("__quantum__qis__rzz__body", "rzz", OP_RZZ, theta, a, b);
 }
 
+/* exp(-i theta/2 P) for the Pauli P (QIR's i2: 0 I, 1 X, 2 Z, 3 Y). Only the low two
+ * bits of the argument are defined by the calling convention. R(I) is a global phase:
+ * nothing to apply. */
+void __quantum__qis__r__body(int8_t pauli, double theta, Qubit *q)
+{
+    static const int kinds[4] = {-1, OP_RX, OP_RZ, OP_RY};
+    int kind = kinds[pauli & 3];
+    if (kind < 0) {
+        require_live("__quantum__qis__r__body");
+        check_angle("__quantum__qis__r__body", theta);
+        (void)qubit_id(q);
+        return;
+    }
+    gate1("__quantum__qis__r__body", kind, theta, q);
+}
+
 void __quantum__qis__barrier__body(void) { require_live("__quantum__qis__barrier__body"); }
 
 /* --- measurement -------------------------------------------------------------------- */
@@ -1350,6 +1366,9 @@ void __quantum__qis__mz__body(Qubit *q, Result *r)
     rt.pending |= (size_t)1 << id;
     rt.pending_result[id] = (uintptr_t)r;
 }
+
+/* Q#'s name for mz. */
+void __quantum__qis__m__body(Qubit *q, Result *r) { __quantum__qis__mz__body(q, r); }
 
 void __quantum__qis__reset__body(Qubit *q)
 {

@@ -1,10 +1,11 @@
-; expect block-structure: does not begin with initialize
+; expect block-structure: does not begin with initialize (calls it after a gate)
 
 define i64 @prog() #0 {
 entry:
   br label %body
 body:
   call void @__quantum__qis__h__body(ptr null)
+  call void @__quantum__rt__initialize(ptr null)
   call void @__quantum__qis__cx__body(ptr null, ptr inttoptr (i64 1 to ptr))
   br label %measurements
 measurements:
