@@ -491,7 +491,14 @@ def open_session(sock: socket.socket, token: bytes, levels: dict[str, int]) -> C
         OSError: The connection failed (``ConnectionError`` when the peer closed it).
     """
     peer = "{}:{}".format(*sock.getpeername()[:2])
-    greeting = _recv_exact(sock, len(_MAGIC) + _NONCE)
+    try:
+        greeting = _recv_exact(sock, len(_MAGIC) + _NONCE)
+    except ConnectionError as exc:
+        # what a server at its cap of pending handshakes does (MAX_PENDING_HANDSHAKES)
+        raise RuntimeSystemError(
+            f"the runtime at {peer} closed the connection before greeting it (too many "
+            "connections handshaking at once?); try again"
+        ) from exc
     if not greeting.startswith(_MAGIC):
         raise RuntimeSystemError(f"{peer} is not an hpcq runtime")
     mine = secrets.token_bytes(_NONCE)

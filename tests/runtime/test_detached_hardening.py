@@ -95,6 +95,9 @@ def test_strangers_over_the_cap_are_refused_and_slow_ones_cut_off(
     for _ in range(4):
         with socket.create_connection(address, timeout=HANG_GUARD) as sock:
             assert sock.recv(64) == b""
+    refused = socket.create_connection(address, timeout=HANG_GUARD)
+    with refused, pytest.raises(RuntimeSystemError, match="closed the connection before greet"):
+        detached.open_session(refused, TOKEN, {})
     refusals = [r for r in caplog.records if "pending" in r.getMessage()]
     assert len(refusals) == 1 and refusals[0].levelno == logging.WARNING, caplog.text
     # one byte a second would keep a per-receive limit happy forever; the deadline does not
