@@ -46,6 +46,8 @@ class Shot:
                     bits[name] = {}
                     order.append(name)
                 bits[name][index] = value
+        if not any(bits.values()):  # arrays of other producers: no register bits
+            return {}
         return {
             name: "".join(
                 bits[name].get(i, "0") for i in range(max(bits[name], default=-1), -1, -1)

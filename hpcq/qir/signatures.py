@@ -71,6 +71,18 @@ KNOWN: dict[str, Signature] = {
     "tan": Signature("double", ("double",), _HPCQ),
     "llvm.pow.f64": Signature("double", ("double", "double"), _HPCQ),
 }
+# single-control forms (control, target): base-profile modules have no arrays
+for _name in (
+    "x__ctl",
+    "y__ctl",
+    "z__ctl",
+    "h__ctl",
+    "s__ctl",
+    "s__ctladj",
+    "t__ctl",
+    "t__ctladj",
+):
+    KNOWN[f"__quantum__qis__{_name}"] = Signature("void", ("q", "q"), _BOTH)
 for _name in ("sin", "cos", "exp", "log", "sqrt"):
     KNOWN[f"llvm.{_name}.f64"] = Signature("double", ("double",), _HPCQ)
 for _gate in gateset.QIS_GATES.values():

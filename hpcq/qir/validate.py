@@ -22,7 +22,9 @@ the function and the instruction:
                       the profile (a declaration the module never calls: a warning);
                       measurements ``"irreversible"`` (a ``writeonly`` result: a
                       warning when missing).
-``instruction``       only the instructions the profile allows (base: call, br, ret).
+``instruction``       only the instructions the profile allows (base: call, br, ret;
+                      adaptive: integer computations too, and floating-point ones when
+                      the module flag ``float_computations`` is present).
 ``call``              calls match the known signature.
 ``qubit-id``          qubit arguments are constants below ``required_num_qubits``.
 ``result-id``         result arguments are constants below ``required_num_results``.
@@ -76,7 +78,9 @@ _ADAPTIVE_OPS = _BASE_OPS | {
     "phi", "select", "icmp", "add", "sub", "mul", "and", "or", "xor", "shl", "lshr",
     "ashr", "zext", "sext", "trunc",
 }  # fmt: skip
-_FLOAT_OPS = frozenset({"fadd", "fsub", "fmul", "fdiv", "fneg"})
+_FLOAT_OPS = frozenset(
+    {"fadd", "fsub", "fmul", "fdiv", "fneg", "fcmp", "sitofp", "uitofp", "fptosi", "fptoui"}
+)
 _PROFILES = {"base_profile": "base", "adaptive_profile": "adaptive"}
 _PHASES = ("initialize", "gates", "measurements", "output")
 _CALLS = frozenset({"call", "invoke", "callbr"})
@@ -600,7 +604,9 @@ class _Checker:
 
     def body(self, function: ValueRef) -> None:
         allowed = _BASE_OPS if self.profile == "base" else _ADAPTIVE_OPS
-        if self.extensions:
+        # the adaptive profile's optional capability, declared by a module flag
+        floats = self.profile == "adaptive" and '!"float_computations"' in self.text
+        if self.extensions or floats:
             allowed = allowed | _FLOAT_OPS
         blocks = list(function.blocks)
         phase = 0

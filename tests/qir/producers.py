@@ -128,6 +128,14 @@ QS_DETERMINISTIC = """operation Main() : (Result[], Result) {
     (rs, MResetZ(t))
 }"""
 
+QS_DOUBLES = """operation Main() : (Result, Double, Double[], Int) {
+    use q = Qubit();
+    X(q);
+    let r = MResetZ(q);
+    let d = r == One ? 1.5 | -0.1;
+    (r, d, [d * 3.0, 2.0, 1.0e-300, 0.1 + 0.2, -d / 1.0e20, 1.0e21, 123456.789], 42)
+}"""
+
 #: name -> (producer, program, profile, function making the module's text)
 PROGRAMS: dict[str, tuple[str, str, str, Callable[[], str]]] = {
     "pytket-bell-base": ("pytket-qir", "Bell", "base", lambda: _pytket(_tk_bell, "base")),
@@ -186,9 +194,15 @@ PROGRAMS: dict[str, tuple[str, str, str, Callable[[], str]]] = {
         "Base",
         lambda: _qsharp(QS_DETERMINISTIC, "Base"),
     ),
+    "qsharp-doubles-adaptive": (
+        "Q#",
+        "doubles in a tuple and an array (deterministic)",
+        "Adaptive_RIF",
+        lambda: _qsharp(QS_DOUBLES, "Adaptive_RIF"),
+    ),
 }
 
-DETERMINISTIC = frozenset({"pytket-flips-base", "qsharp-flips-base"})
+DETERMINISTIC = frozenset({"pytket-flips-base", "qsharp-flips-base", "qsharp-doubles-adaptive"})
 
 
 @functools.cache

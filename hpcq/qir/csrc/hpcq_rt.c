@@ -319,7 +319,8 @@ typedef struct op {
 
 enum {
     OP_H, OP_X, OP_Y, OP_Z, OP_S, OP_SDG, OP_T, OP_TDG, OP_SX, OP_RX, OP_RY, OP_RZ,
-    OP_CX, OP_CY, OP_CZ, OP_SWAP, OP_CCX, OP_RXX, OP_RYY, OP_RZZ
+    OP_CX, OP_CY, OP_CZ, OP_SWAP, OP_CCX, OP_RXX, OP_RYY, OP_RZZ,
+    OP_CU /* a single-qubit gate (kind q[2], angle theta) on q[1], controlled by q[0] */
 };
 
 /* More recorded gates than this are applied at once (and the shot is not cached). */
@@ -611,6 +612,18 @@ static void op_matrix2(const op_t *op, mat4 m)
             m[k ^ 3][k] = off;
         }
         break;
+    case OP_CU: {
+        /* identity while the control (the low bit) is 0; the gate on the high bit else */
+        op_t base = {op->theta, op->q[2], {0, 0, 0}};
+        mat2 u;
+        op_matrix1(&base, u);
+        m[0][0] = m[2][2] = ONE;
+        m[1][1] = u[0][0];
+        m[1][3] = u[0][1];
+        m[3][1] = u[1][0];
+        m[3][3] = u[1][1];
+        break;
+    }
     default: fail("internal error: gate %d is not a two-qubit gate", (int)op->kind);
     }
 }
@@ -1196,6 +1209,33 @@ void __quantum__qis__rzz__body(double theta, Qubit *a, Qubit *b)
     gate2("__quantum__qis__rzz__body", "rzz", OP_RZZ, theta, a, b);
 }
 
+/* Single-control forms (control, target) of base-profile producers: in the base profile
+ * there are no arrays, so the first pointer is the control qubit itself. */
+static void controlled(const char *name, int kind, const Qubit *control, const Qubit *target)
+{
+    require_live(name);
+    int32_t c = qubit_id(control), t = qubit_id(target);
+    check_distinct(c, t, name);
+    push(OP_CU, 0.0, c, t, kind);
+}
+
+void __quantum__qis__x__ctl(Qubit *c, Qubit *t) { controlled("__quantum__qis__x__ctl", OP_X, c, t); }
+void __quantum__qis__y__ctl(Qubit *c, Qubit *t) { controlled("__quantum__qis__y__ctl", OP_Y, c, t); }
+void __quantum__qis__z__ctl(Qubit *c, Qubit *t) { controlled("__quantum__qis__z__ctl", OP_Z, c, t); }
+void __quantum__qis__h__ctl(Qubit *c, Qubit *t) { controlled("__quantum__qis__h__ctl", OP_H, c, t); }
+void __quantum__qis__s__ctl(Qubit *c, Qubit *t) { controlled("__quantum__qis__s__ctl", OP_S, c, t); }
+void __quantum__qis__t__ctl(Qubit *c, Qubit *t) { controlled("__quantum__qis__t__ctl", OP_T, c, t); }
+
+void __quantum__qis__s__ctladj(Qubit *c, Qubit *t)
+{
+    controlled("__quantum__qis__s__ctladj", OP_SDG, c, t);
+}
+
+void __quantum__qis__t__ctladj(Qubit *c, Qubit *t)
+{
+    controlled("__quantum__qis__t__ctladj", OP_TDG, c, t);
+}
+
 /* exp(-i theta/2 P) for the Pauli P (QIR's i2: 0 I, 1 X, 2 Z, 3 Y). Only the low two
  * bits of the argument are defined by the calling convention. R(I) is a global phase:
  * nothing to apply. */
@@ -1555,7 +1595,10 @@ static char *shot_key(void)
     }
     buf_t key = {NULL, 0, 0};
     buf_put(&key, "", 0);
-    if (count > 0) {
+    int any_bits = 0; /* other producers' arrays ("3_t2a") hold no register bits */
+    for (size_t k = 0; k < count; k++)
+        any_bits |= tops[k] >= 0;
+    if (any_bits) {
         for (size_t k = count; k-- > 0;) {
             for (int64_t bit = tops[k]; bit >= 0; bit--) {
                 const char *value = "0"; /* the last record of the bit wins */
@@ -1738,10 +1781,69 @@ void __quantum__rt__int_record_output(int64_t value, const char *label)
     record("__quantum__rt__int_record_output", "INT", text, label);
 }
 
+/* `value` as qir-runner prints it: the shortest digits that read back as the same
+ * double, in positional notation (no exponent), with ".0" when it is an integer;
+ * "NaN", "inf" and "-inf". `out` holds at least 400 bytes (DBL_MAX has 309 digits,
+ * DBL_TRUE_MIN 324 decimals). */
+static void format_double(double value, char *out, size_t size)
+{
+    if (isnan(value)) {
+        snprintf(out, size, "NaN");
+        return;
+    }
+    if (isinf(value)) {
+        snprintf(out, size, value > 0 ? "inf" : "-inf");
+        return;
+    }
+    char scientific[40];
+    int precision = 1;
+    for (; precision < 17; precision++) {
+        snprintf(scientific, sizeof scientific, "%.*e", precision - 1, value);
+        if (strtod(scientific, NULL) == value)
+            break;
+    }
+    snprintf(scientific, sizeof scientific, "%.*e", precision - 1, fabs(value));
+    char digits[24];
+    size_t n = 0;
+    const char *c = scientific;
+    for (; *c != 'e'; c++)
+        if (*c >= '0' && *c <= '9')
+            digits[n++] = *c;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    int exponent = atoi(c + 1);
+    size_t at = 0;
+    if (signbit(value))
+        out[at++] = '-';
+    if (value == 0.0) {
+        snprintf(out + at, size - at, "0.0");
+        return;
+    }
+    if (exponent < 0) {
+        out[at++] = '0';
+        out[at++] = '.';
+        for (int k = -1; k > exponent; k--)
+            out[at++] = '0';
+        memcpy(out + at, digits, n);
+        at += n;
+    } else {
+        for (int k = 0; k <= exponent; k++)
+            out[at++] = (size_t)k < n ? digits[k] : '0';
+        out[at++] = '.';
+        if ((size_t)exponent + 1 >= n) {
+            out[at++] = '0';
+        } else {
+            memcpy(out + at, digits + exponent + 1, n - (size_t)exponent - 1);
+            at += n - (size_t)exponent - 1;
+        }
+    }
+    out[at] = '\0';
+}
+
 void __quantum__rt__double_record_output(double value, const char *label)
 {
-    char text[64];
-    snprintf(text, sizeof text, "%.17g", value);
+    char text[400];
+    format_double(value, text, sizeof text);
     record("__quantum__rt__double_record_output", "DOUBLE", text, label);
 }
 

@@ -68,6 +68,15 @@ void __quantum__qis__rxx__body(double theta, Qubit *a, Qubit *b);
 void __quantum__qis__ryy__body(double theta, Qubit *a, Qubit *b);
 void __quantum__qis__rzz__body(double theta, Qubit *a, Qubit *b);
 void __quantum__qis__barrier__body(void);
+/* single-control forms (control, target), as base-profile producers emit them */
+void __quantum__qis__x__ctl(Qubit *control, Qubit *target);
+void __quantum__qis__y__ctl(Qubit *control, Qubit *target);
+void __quantum__qis__z__ctl(Qubit *control, Qubit *target);
+void __quantum__qis__h__ctl(Qubit *control, Qubit *target);
+void __quantum__qis__s__ctl(Qubit *control, Qubit *target);
+void __quantum__qis__s__ctladj(Qubit *control, Qubit *target);
+void __quantum__qis__t__ctl(Qubit *control, Qubit *target);
+void __quantum__qis__t__ctladj(Qubit *control, Qubit *target);
 void __quantum__qis__r__body(int8_t pauli, double theta, Qubit *q);
 void __quantum__qis__mz__body(Qubit *q, Result *r);
 void __quantum__qis__m__body(Qubit *q, Result *r);
