@@ -313,9 +313,15 @@ class Listener:
             if not admitted:
                 self._refuse(conn, peer)
                 continue
-            threading.Thread(
-                target=self._serve_client, args=(conn, peer), name="hpcq-client", daemon=True
-            ).start()
+            try:
+                threading.Thread(
+                    target=self._serve_client, args=(conn, peer), name="hpcq-client", daemon=True
+                ).start()
+            except RuntimeError as exc:  # no thread to be had: refuse, but keep accepting
+                logger.warning("closed a connection from %s: %s", peer, exc)
+                conn.close()
+                with self._pending_lock:
+                    self._pending -= 1
 
     def _refuse(self, conn: socket.socket, peer: object) -> None:
         # no greeting and no thread: a connection over the cap costs one accept and close
@@ -373,14 +379,15 @@ class Listener:
                     gone.append(True)
                     return
         except _UnreadableMessage as exc:
-            logger.warning("dropped detached client %s from %s: %s", client, peer, exc)
             answer = f"the hpcq runtime dropped this client: {exc}"
             if link is None:
+                logger.warning("refused the hello of a client from %s: %s", peer, exc)
                 with contextlib.suppress(OSError):
                     conn.settimeout(_LINGER)
                     send_frame(conn, RuntimeFailed(answer))
                     conn.shutdown(socket.SHUT_WR)
             else:
+                logger.warning("dropped detached client %s from %s: %s", client, peer, exc)
                 link.drop(answer)
             # as if it had disconnected: its tasks are cancelled, it is unregistered
             leave()
