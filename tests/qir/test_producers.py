@@ -264,3 +264,41 @@ def test_every_known_function_is_in_the_runtime() -> None:
         name for name in KNOWN if not name.startswith("llvm.") and not hasattr(runtime, name)
     ]
     assert missing == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(VALGRIND is None, reason="valgrind is not installed")
+def test_producers_programs_are_leak_free_under_valgrind(tmp_path: Path) -> None:
+    texts = {
+        name: module_text(name)
+        for name in (
+            "pytket-feedforward-adaptive",
+            "qsharp-teleport-adaptive",
+            "qsharp-arrays-adaptive",
+            "qsharp-doubles-adaptive",
+        )
+    }
+    texts["controlled"] = _controlled_module([(g, 0, 1) for g in CONTROLLED])
+    for name, text in texts.items():
+        program = build(text, tmp_path / name)
+        for extra in ((), ("--counts",)):
+            done = subprocess.run(
+                [
+                    str(VALGRIND),
+                    "--leak-check=full",
+                    "--errors-for-leak-kinds=all",
+                    "--error-exitcode=99",
+                    str(program),
+                    "--shots",
+                    "20",
+                    "--seed",
+                    "4",
+                    *extra,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert done.returncode == 0, (name, done.stderr[-2000:])
+            assert "ERROR SUMMARY: 0 errors" in done.stderr, name
