@@ -302,3 +302,12 @@ def test_producers_programs_are_leak_free_under_valgrind(tmp_path: Path) -> None
             )
             assert done.returncode == 0, (name, done.stderr[-2000:])
             assert "ERROR SUMMARY: 0 errors" in done.stderr, name
+
+
+def test_an_entry_point_named_main_returning_i64_runs(tmp_path: Path) -> None:
+    text = module_text("qsharp-ghz-base").replace("@ENTRYPOINT__main(", "@main(")
+    assert "define i64 @main()" in text
+    path = _write(tmp_path, "main", text)
+    built = run(path, shots=200, seed=1)
+    assert set(built) == {"0000", "1111"}
+    assert run(path, shots=200, seed=1, jit=True) == built
