@@ -311,3 +311,41 @@ def test_an_entry_point_named_main_returning_i64_runs(tmp_path: Path) -> None:
     built = run(path, shots=200, seed=1)
     assert set(built) == {"0000", "1111"}
     assert run(path, shots=200, seed=1, jit=True) == built
+
+
+def test_rotation_about_a_pauli_axis_runs_as_in_qir_runner(tmp_path: Path) -> None:
+    # __quantum__qis__r__body(i2 pauli, double, ptr): 0 I (a global phase), 1 X, -2 (2) Z,
+    # -1 (3) Y; H Rz H on qubit 2 makes the Z rotation visible
+    gates = (
+        "  call void @__quantum__qis__r__body(i2 1, double 1.0, ptr null)\n"
+        "  call void @__quantum__qis__r__body(i2 -1, double 0.8, ptr inttoptr (i64 1 to ptr))\n"
+        "  call void @__quantum__qis__h__body(ptr inttoptr (i64 2 to ptr))\n"
+        "  call void @__quantum__qis__r__body(i2 -2, double 1.3, ptr inttoptr (i64 2 to ptr))\n"
+        "  call void @__quantum__qis__r__body(i2 0, double 0.7, ptr inttoptr (i64 2 to ptr))\n"
+    )
+    text = (
+        _controlled_module([])
+        .replace(
+            "  call void @__quantum__qis__ry__body(double 1.1, ptr null)\n"
+            "  call void @__quantum__qis__rx__body(double 0.6, ptr inttoptr (i64 1 to ptr))\n"
+            "  call void @__quantum__qis__h__body(ptr inttoptr (i64 2 to ptr))\n",
+            gates,
+        )
+        .replace(
+            "  call void @__quantum__qis__ry__body(double 0.3, ptr inttoptr (i64 1 to ptr))\n", ""
+        )
+    )
+    text = text.replace(
+        "declare void @__quantum__qis__h__body(ptr)\n",
+        "declare void @__quantum__qis__h__body(ptr)\n"
+        "declare void @__quantum__qis__r__body(i2, double, ptr)\n",
+    )
+    for g in CONTROLLED:  # qir-runner's __ctl forms take arrays: none declared here
+        text = text.replace(f"declare void @__quantum__qis__{g}(ptr, ptr)\n", "")
+    assert "r__body(i2 -2" in text and "__ctl" not in text
+    assert check(text) == []
+    path = _write(tmp_path, "r", text)
+    ours = run(path, shots=SHOTS, seed=1)
+    theirs = qir_runner_counts(path, SHOTS, seed=2)
+    assert total_variation(ours, theirs) < 0.05, (ours, theirs)
+    assert run(path, shots=SHOTS, seed=1, jit=True) == ours
