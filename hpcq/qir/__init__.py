@@ -12,11 +12,14 @@ Example:
 :func:`check` validates a module against the profile rules; :func:`add_main` adds the
 ``main(argc, argv)`` that makes a module a program; :func:`build` links it with hpcq's
 C runtime library into an executable (or a library, for a module without an entry
-point); :func:`run` runs a circuit or module and returns its counts.
+point); :func:`run` runs a circuit or module and returns its counts;
+:func:`read_circuit` reads a base-profile module of any producer into a circuit that
+:meth:`QirCircuit.write` puts back with the module's outputs.
 """
 
 from __future__ import annotations
 
+from hpcq.qir.circuits import QirCircuit, read_circuit
 from hpcq.qir.emitter import LABELING_SCHEMA, emit, emit_bitcode
 from hpcq.qir.entry import add_hooks, add_main
 from hpcq.qir.execute import run
@@ -26,6 +29,7 @@ from hpcq.qir.validate import Violation, check
 
 __all__ = [
     "LABELING_SCHEMA",
+    "QirCircuit",
     "Shot",
     "Violation",
     "add_hooks",
@@ -36,6 +40,7 @@ __all__ = [
     "emit",
     "emit_bitcode",
     "parse_output",
+    "read_circuit",
     "run",
     "runtime_library",
 ]
