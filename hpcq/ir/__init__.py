@@ -9,14 +9,10 @@ Example:
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from hpcq.ir.circuit import Circuit, Condition, Operation, Register
-from hpcq.ir.distance import (
-    MAX_UNITARY_QUBITS,
-    equivalent,
-    equivalent_on_states,
-    hilbert_schmidt_cost,
-    hilbert_schmidt_distance,
-)
 from hpcq.ir.gates import (
     STANDARD_GATES,
     CompositeGate,
@@ -27,6 +23,27 @@ from hpcq.ir.gates import (
     standard_gate,
 )
 from hpcq.ir.parameter import Parameter, ParameterExpression
+
+if TYPE_CHECKING:
+    from hpcq.sim.distance import hilbert_schmidt_cost, hilbert_schmidt_distance
+    from hpcq.sim.equivalence import MAX_UNITARY_QUBITS, equivalent, equivalent_on_states
+
+# The equivalence checks are hpcq.sim's (the one simulator, which builds on this
+# package); they load it on first use so that importing hpcq.ir stays cycle-free.
+_FROM_SIM = {
+    "MAX_UNITARY_QUBITS": "hpcq.sim.equivalence",
+    "equivalent": "hpcq.sim.equivalence",
+    "equivalent_on_states": "hpcq.sim.equivalence",
+    "hilbert_schmidt_cost": "hpcq.sim.distance",
+    "hilbert_schmidt_distance": "hpcq.sim.distance",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_SIM:
+        return getattr(importlib.import_module(_FROM_SIM[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_UNITARY_QUBITS",

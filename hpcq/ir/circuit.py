@@ -431,7 +431,7 @@ class Circuit:
                 parameters.
             ValueError: More than 14 qubits (use :func:`hpcq.ir.equivalent_on_states`).
         """
-        from hpcq.ir.simulate import operations_unitary
+        from hpcq.sim.unitary import operations_unitary
 
         if self._num_qubits > 14:
             raise ValueError(

@@ -211,7 +211,7 @@ class CompositeGate(Gate):
         return substitute_params(self.body, dict(zip(self.param_names, params, strict=True)))
 
     def matrix(self, params: Sequence[float] = ()) -> Matrix:
-        from hpcq.ir.simulate import operations_unitary
+        from hpcq.sim.unitary import operations_unitary
 
         return operations_unitary(self.definition(list(params)), self.num_qubits)
 

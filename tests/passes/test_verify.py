@@ -6,9 +6,17 @@ import numpy as np
 import pytest
 
 from hpcq.ir import Circuit
-from hpcq.ir.simulate import operations_statevector, random_state
-from hpcq.passes._stateplan import apply, plan
+from hpcq.ir.circuit import Operation
 from hpcq.passes.verify import apply_operations, error_bound, verify
+from hpcq.sim import apply, apply_matrix, plan, random_state
+
+
+def operations_statevector(ops: list[Operation], n: int, psi: np.ndarray) -> np.ndarray:
+    """The reference: one numpy tensor contraction per gate (no planning, no kernels)."""
+    for op in ops:
+        if op.name != "barrier":
+            psi = apply_matrix(psi, op.matrix(), op.qubits, n)
+    return psi
 
 
 def _layered(num_qubits: int, layers: int, seed: int) -> Circuit:
@@ -103,8 +111,8 @@ def test_unitary_check_catches_a_difference() -> None:
 
 @pytest.mark.parametrize("threads", [1, 3])
 def test_column_by_column_unitary_check_matches_the_matrices(threads: int) -> None:
-    from hpcq.ir.distance import hilbert_schmidt_distance
     from hpcq.passes.verify import COLUMN_CHECK_QUBITS
+    from hpcq.sim import hilbert_schmidt_distance
 
     n = COLUMN_CHECK_QUBITS
     a = _layered(n, 3, 5)

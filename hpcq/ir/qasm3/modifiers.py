@@ -231,7 +231,7 @@ class Modifiers:
     # --- numeric construction -----------------------------------------------------
 
     def _matrix(self, piece: Piece, qubits: Sequence[int], what: str) -> np.ndarray:
-        from hpcq.ir.simulate import operations_unitary
+        from hpcq.sim.unitary import operations_unitary
 
         if len(qubits) > MAX_UNITARY_QUBITS:
             raise ModifierError(

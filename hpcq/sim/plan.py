@@ -1,9 +1,9 @@
 """Planning a state-vector simulation: stages of local qubits, fused blocks inside.
 
 :func:`plan` turns a list of unitary operations into :class:`Stage` objects that the
-numba kernels in :mod:`hpcq.passes._statevector_kernels` apply:
+numba kernels of :mod:`hpcq.sim` apply:
 
-1. The operations are partitioned (:func:`hpcq.passes.partition.partition`) into
+1. The operations are partitioned (:func:`hpcq.sim.blocks.partition`) into
    stages of at most ``local_qubits`` qubits; each stage costs one sweep over the state
    in memory, everything else happens on a cache-sized buffer.
 2. Inside a stage the operations are fused into blocks of at most ``dense_size``
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from hpcq.ir.circuit import Circuit, Operation
-from hpcq.passes._statevector_kernels import DENSE, DIAGONAL, MONOMIAL
-from hpcq.passes.partition import Block, PartitionItem, partition
+from hpcq.sim._kernels import DENSE, DIAGONAL, MONOMIAL, apply_stage
+from hpcq.sim.blocks import Block, PartitionItem, partition
 
 #: Entries smaller than this in a fused block's matrix count as zeros when the block
 #: is classified (``cos(pi/2)`` is ``6e-17``, not 0).
@@ -295,7 +295,6 @@ def apply(state: np.ndarray, stages: Sequence[Stage], num_threads: int = 1) -> N
     With ``num_threads > 1`` each stage's groups are shared among that many threads
     (the kernel releases the GIL); stages run one after the other.
     """
-    from hpcq.passes._statevector_kernels import apply_stage
 
     def run(s: Stage, first: int, last: int) -> None:
         apply_stage(

@@ -1,7 +1,7 @@
 """numba kernels that apply fused gate blocks to a state vector in place.
 
-Plain arrays and scalars only; :mod:`hpcq.passes._stateplan` builds their inputs and
-:mod:`hpcq.passes.verify` calls them. Bit order is Qiskit's: amplitude index
+Plain arrays and scalars only; :mod:`hpcq.sim.plan` builds their inputs and calls
+them. Bit order is Qiskit's: amplitude index
 ``sum_i b_i 2**i`` with qubit 0 least significant.
 
 The work is cache-blocked. A *stage* acts on at most ``L`` qubits (its *local*
@@ -288,3 +288,40 @@ def apply_stage(
         apply_stage_blocks(buf, kinds, widths, positions, cstart, cdata, istart, idata, offs, tmp)
         for j in range(size):
             state[base + offsets[j]] = buf[j]
+
+
+@njit
+def apply_gate(state: np.ndarray, m: np.ndarray, qubits: np.ndarray, ordered: np.ndarray) -> None:
+    """Apply one ``k``-qubit gate to ``state`` in place, with no planning.
+
+    For short gate lists on small states, where planning fused blocks costs more than
+    it saves.
+
+    Args:
+        state: ``complex128`` of length ``2**n`` (or ``m * 2**n``: the gate acts on
+            the low ``n`` bits of every index, so the rows of a C-ordered matrix are
+            states).
+        m: ``complex128``, the gate's ``2**k``-square matrix, row-major; its bit ``i``
+            is qubit ``qubits[i]``.
+        qubits: ``int64``, the gate's qubits in its own order.
+        ordered: ``int64``, the same qubits ascending.
+    """
+    k = qubits.shape[0]
+    size = state.shape[0]
+    if k == 1:
+        _dense1(state, size, m, qubits[0])
+        return
+    dim = 1 << k
+    offs = np.empty(dim, dtype=np.int64)
+    tmp = np.empty(dim, dtype=np.complex128)
+    _block_offsets(qubits, k, offs)
+    for sub in range(size >> k):
+        base = _insert_zeros(sub, ordered, k)
+        for j in range(dim):
+            tmp[j] = state[base + offs[j]]
+        for r in range(dim):
+            acc = 0j
+            row = r * dim
+            for j in range(dim):
+                acc += m[row + j] * tmp[j]
+            state[base + offs[r]] = acc
