@@ -33,7 +33,9 @@ def test_ir_and_the_verify_pass_use_the_one_simulator() -> None:
 
 
 def test_importing_the_ir_does_not_import_the_simulator() -> None:
-    code = "import sys, hpcq.ir, hpcq.ir.simulate, hpcq.ir.distance; print('hpcq.sim' in sys.modules)"
+    code = (
+        "import sys, hpcq.ir, hpcq.ir.simulate, hpcq.ir.distance\nprint('hpcq.sim' in sys.modules)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )

@@ -15,8 +15,9 @@ from hpcq.sim import (
     operations_unitary,
     partition,
     random_state,
+    statevector,
+    unitary,
 )
-from hpcq.sim import statevector, unitary
 
 
 def _reference(ops: list[Operation], n: int, state: np.ndarray) -> np.ndarray:
