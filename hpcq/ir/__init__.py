@@ -40,9 +40,16 @@ _FROM_SIM = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in _FROM_SIM:
-        return getattr(importlib.import_module(_FROM_SIM[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _FROM_SIM.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_FROM_SIM))
 
 
 __all__ = [
