@@ -47,7 +47,8 @@ from hpcq.ir import Circuit, Condition, Operation, Parameter, UnitaryGate
 if TYPE_CHECKING:
     from hpcq.compiler import Compiler, CompileResult, compile
     from hpcq.ir.interop import from_qiskit, to_qiskit
-    from hpcq.passes import PassManager
+    from hpcq.passes import PassManager, StagedPassManager
+    from hpcq.presets import preset_pass_manager
     from hpcq.synthesis.synthesize import synthesize
 
 # Public names whose modules are heavy (numba, llvmlite, mpi4py): loaded on first use.
@@ -56,6 +57,8 @@ _LAZY = {
     "Compiler": "hpcq.compiler",
     "compile": "hpcq.compiler",
     "PassManager": "hpcq.passes",
+    "StagedPassManager": "hpcq.passes",
+    "preset_pass_manager": "hpcq.presets",
     "synthesize": "hpcq.synthesis",
     "from_qiskit": "hpcq.ir.interop",
     "to_qiskit": "hpcq.ir.interop",
@@ -89,11 +92,13 @@ __all__ = [
     "QasmError",
     "QirError",
     "RuntimeSystemError",
+    "StagedPassManager",
     "SynthesisError",
     "UnitaryGate",
     "__version__",
     "compile",
     "from_qiskit",
+    "preset_pass_manager",
     "synthesize",
     "to_qiskit",
 ]

@@ -31,9 +31,11 @@ from hpcq.passes.depth import Depth
 from hpcq.passes.fuse1q import Fuse1Q
 from hpcq.passes.passmanager import PassManager, to_circuit
 from hpcq.passes.rebase import TARGETS, Rebase
+from hpcq.passes.staged import STAGES, StagedPassManager
 from hpcq.passes.unroll import Unroll
 
 __all__ = [
+    "STAGES",
     "TARGETS",
     "AnalysisPass",
     "CancelCX",
@@ -43,6 +45,7 @@ __all__ = [
     "Fuse1Q",
     "PassManager",
     "Rebase",
+    "StagedPassManager",
     "TransformationPass",
     "Unroll",
     "to_circuit",

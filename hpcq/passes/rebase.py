@@ -106,7 +106,8 @@ class Rebase(TransformationPass):
         if isinstance(gate, UnitaryGate):
             if gate.num_qubits != 1:
                 raise PassManagerError(
-                    f"{self.name()}: a {gate.num_qubits}-qubit unitary block on qubits {op.qubits} cannot be "
+                    f"{self.name()}: a {gate.num_qubits}-qubit unitary block on qubits "
+                    f"{op.qubits} cannot be "
                     f"rebased to {self.target!r} without synthesis: run the Synthesize pass "
                     "(hpcq.passes.synthesize) before Rebase"
                 )
@@ -119,7 +120,9 @@ class Rebase(TransformationPass):
             return
         rule = RULES.get(gate.name)
         if rule is None:
-            raise PassManagerError(f"{self.name()}: no rule translates '{gate.name}' to {self.target!r}")
+            raise PassManagerError(
+                f"{self.name()}: no rule translates '{gate.name}' to {self.target!r}"
+            )
         for name, qubits, params in rule(op.qubits, op.params):
             self._translate(Operation(STANDARD_GATES[name], qubits, params, (), op.condition), out)
 

@@ -300,19 +300,6 @@ def _cost_estimate(task: BlockTask) -> float:
     return float((4 ** (task.unitary.shape[0].bit_length() - 1)) * (1 + task.cx))
 
 
-def balanced_batches(tasks: Sequence[BlockTask], num_batches: int) -> list[list[BlockTask]]:
-    """``tasks`` dealt into at most ``num_batches`` batches of similar estimated cost."""
-    num_batches = max(1, min(num_batches, len(tasks)))
-    batches: list[list[BlockTask]] = [[] for _ in range(num_batches)]
-    loads = [0.0] * num_batches
-    for task in sorted(tasks, key=_cost_estimate, reverse=True):
-        lightest = loads.index(min(loads))
-        batches[lightest].append(task)
-        loads[lightest] += _cost_estimate(task)
-    order = sorted(range(num_batches), key=lambda b: -loads[b])
-    return [batches[b] for b in order if batches[b]]
-
-
 def guided_batches(tasks: Sequence[BlockTask], num_batches: int) -> list[list[BlockTask]]:
     """``tasks`` cut into at most ``num_batches`` batches of decreasing estimated cost.
 
@@ -494,18 +481,45 @@ def resynthesize(
     return ResynthesisResult(out, stats)
 
 
-class Resynthesize(TransformationPass):
-    """Resynthesize every block of at most ``max_block_size`` qubits (see module doc).
+#: Seed stride between the sweeps of one run: sweep ``i`` of a run starts from
+#: ``seed + SWEEP_SEED_STRIDE * i``, so that no two sweeps repeat each other's starts.
+SWEEP_SEED_STRIDE = 7919
 
-    Writes ``property_set["block_distances"]`` (extended with the distances of the
-    blocks it replaced) and ``property_set["resynthesis"]`` (a list of
-    :class:`ResynthesisStats`, one per run).
+#: ``progress(event, done, total)``: ``"sweep"`` (sweep ``done`` of the run starts, on
+#: blocks of ``total`` qubits) and ``"blocks"`` (``done`` of ``total`` blocks finished).
+SweepProgress = Callable[[str, int, int], None]
+
+
+class Resynthesize(TransformationPass):
+    """One resynthesis sweep (see the module doc and :func:`resynthesize`).
+
+    Every setting of :func:`resynthesize` is a setting of the pass. What a run learns
+    lives in its property set:
+
+    * ``block_distances`` (list of float): extended with the Hilbert-Schmidt distance
+      of every block this sweep replaced (their sum bounds the whole circuit's).
+    * ``resynthesis`` (list of dict): one record per sweep: ``block_size``,
+      ``partition``, ``blocks``, ``sent``, ``replaced``, ``cx_saved``, ``seconds``,
+      ``task_seconds``.
+    * ``block_cache`` (dict): block outcomes by :func:`block_key`, so that a block
+      tried in one sweep of the run is not sent again.
+    * ``seed_offset`` (int): added to :attr:`seed`; :class:`hpcq.passes.control.SeededRestarts`
+      sets it per restart.
+
+    Sweep ``i`` of a run (``i`` = the records so far) starts from ``seed + seed_offset
+    + SWEEP_SEED_STRIDE * i``: the same seed gives the same circuit.
 
     Args:
         max_block_size: Widest block.
         threshold: Largest Hilbert-Schmidt cost of a replacement.
-        seed: Base seed of the synthesis starts.
+        seed: Base seed (``None``: 0).
         delete_cx: Also scan each block for deletable CX.
+        min_cx: Only blocks with at least this many CX are sent.
+        partitioner: ``partitioner(circuit, k)`` (default: the forward scan of
+            :func:`hpcq.passes.partition.partition`); a module-level function, so that
+            the pass pickles.
+        max_expansions: Cap on each block search's expanded nodes.
+        progress: ``progress(event, done, total)`` (:data:`SweepProgress`).
     """
 
     def __init__(
@@ -514,26 +528,83 @@ class Resynthesize(TransformationPass):
         threshold: float = 1e-8,
         seed: int | None = None,
         delete_cx: bool = False,
+        *,
+        min_cx: int = 2,
+        partitioner: Partitioner | None = None,
+        max_expansions: int | None = None,
+        progress: SweepProgress | None = None,
     ) -> None:
+        if max_block_size < 2:
+            raise ValueError(f"max_block_size must be at least 2, not {max_block_size}")
+        if not 0.0 < threshold < 1.0:
+            raise ValueError(f"threshold must be in (0, 1), not {threshold!r}")
         super().__init__()
         self.max_block_size = max_block_size
         self.threshold = threshold
         self.seed = seed
         self.delete_cx = delete_cx
+        self.min_cx = min_cx
+        self.partitioner = partitioner
+        self.max_expansions = max_expansions
+        self.progress = progress
+
+    def name(self) -> str:
+        """``Resynthesize(k=3)``, with the partitioner and ``delete_cx`` when set."""
+        settings = [f"k={self.max_block_size}"]
+        if self.partitioner is not None:
+            settings.append(_partition_name(self.partitioner))
+        if self.delete_cx:
+            settings.append("delete_cx")
+        if self.max_expansions is not None:
+            settings.append(f"max_expansions={self.max_expansions}")
+        return f"Resynthesize({', '.join(settings)})"
 
     def run(self, passmanager_ir: Circuit) -> Circuit:
         """Return the circuit with improved blocks; may use the parallel runtime."""
+        properties = self.property_set
+        sweeps = list(properties["resynthesis"] or [])
+        cache = properties["block_cache"]
+        if cache is None:
+            cache = properties["block_cache"] = {}
+        seed = (self.seed or 0) + (properties["seed_offset"] or 0)
+        seed += SWEEP_SEED_STRIDE * len(sweeps)
+        report = self.progress
+        if report is not None:
+            report("sweep", len(sweeps) + 1, self.max_block_size)
+
+        def blocks(done: int, total: int) -> None:
+            if report is not None:
+                report("blocks", done, total)
+
         result = resynthesize(
             passmanager_ir,
             max_block_size=self.max_block_size,
             threshold=self.threshold,
-            seed=self.seed,
+            seed=seed,
             delete_cx=self.delete_cx,
+            min_cx=self.min_cx,
+            progress=blocks,
+            partitioner=self.partitioner,
+            cache=cache,
+            max_expansions=self.max_expansions,
         )
-        distances = list(self.property_set["block_distances"] or [])
-        distances.extend(result.stats.distances)
-        self.property_set["block_distances"] = distances
-        sweeps = list(self.property_set["resynthesis"] or [])
-        sweeps.append(result.stats)
-        self.property_set["resynthesis"] = sweeps
+        stats = result.stats
+        properties["block_distances"] = [*(properties["block_distances"] or []), *stats.distances]
+        sweeps.append(
+            {
+                "block_size": self.max_block_size,
+                "partition": _partition_name(self.partitioner),
+                "blocks": stats.blocks,
+                "sent": stats.candidates,
+                "replaced": stats.replaced,
+                "cx_saved": stats.cx_saved,
+                "seconds": stats.seconds,
+                "task_seconds": stats.task_seconds,
+            }
+        )
+        properties["resynthesis"] = sweeps
         return result.circuit
+
+
+def _partition_name(partitioner: Partitioner | None) -> str:
+    return "partition" if partitioner is None else getattr(partitioner, "__name__", "partition")

@@ -222,3 +222,28 @@ def as_tasks(tasks: Task | Iterable[Task]) -> list[Task]:
             hint = " (a class: did you forget the ()?)" if isinstance(item, type) else ""
             raise TypeError(f"expected a Task, not {item!r}{hint}")
     return out
+
+
+def describe(task: Task, depth: int = 0) -> list[str]:
+    """``task`` as indented lines: a pass's name, a controller's kind and its tasks."""
+    indent = "  " * depth
+    if isinstance(task, GenericPass):
+        return [indent + task.name()]
+    if isinstance(task, BaseController):
+        label = type(task).__name__
+        for attribute in ("condition", "do_while"):
+            value = getattr(task, attribute, None)
+            if value is not None:
+                label += f" ({attribute}={getattr(value, '__name__', value)!s})"
+        settings = [
+            f"{key}={getattr(task, key)}"
+            for key in ("restarts", "max_cx", "max_iteration")
+            if getattr(task, key, None) is not None
+        ]
+        if settings:
+            label += f" [{', '.join(settings)}]"
+        lines = [indent + label + ":"]
+        for inner in getattr(task, "passes", ()):
+            lines.extend(describe(inner, depth + 1))
+        return lines
+    return [indent + repr(task)]

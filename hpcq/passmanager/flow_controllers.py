@@ -122,7 +122,7 @@ class DoWhileController(BaseController):
         if max_iteration is not None and max_iteration < 1:
             raise ValueError(f"max_iteration must be at least 1, not {max_iteration}")
         self.tasks: tuple[Task, ...] = tuple(as_tasks(tasks))
-        self._nested = _all_tasks(self.tasks)
+        self._nested = nested_tasks(self.tasks)
         self.do_while = do_while
         self.max_iteration = max_iteration
 
@@ -148,7 +148,7 @@ class DoWhileController(BaseController):
         raise PassManagerError(f"Maximum iteration reached. max_iteration={max_iteration}")
 
 
-def _all_tasks(tasks: Iterable[Task]) -> set[Task]:
+def nested_tasks(tasks: Iterable[Task]) -> set[Task]:
     """``tasks`` with every task nested in them (controllers' tasks, passes' requires)."""
     found: set[Task] = set()
     pending = list(tasks)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any, Generic
 
 from hpcq.exceptions import PassManagerError
-from hpcq.passmanager.base_tasks import IR, Callback, Task, as_tasks
+from hpcq.passmanager.base_tasks import IR, Callback, Task, as_tasks, describe
 from hpcq.passmanager.compilation_status import PassManagerState, PropertySet, WorkflowStatus
 from hpcq.passmanager.flow_controllers import _RUN_MAX_ITERATION, FlowControllerLinear
 
@@ -116,6 +116,14 @@ class BasePassManager(ABC, Generic[IR]):
     def to_flow_controller(self) -> FlowControllerLinear:
         """The whole schedule as one :class:`FlowControllerLinear` (to nest it elsewhere)."""
         return FlowControllerLinear([task for group in self._tasks for task in group])
+
+    def draw(self) -> str:
+        """The scheduled tasks as indented text, one per line (also ``str(pm)``)."""
+        lines = [line for group in self._tasks for task in group for line in describe(task)]
+        return "\n".join(lines) if lines else "(no tasks)"
+
+    def __str__(self) -> str:
+        return self.draw()
 
     # --- conversions --------------------------------------------------------------
 

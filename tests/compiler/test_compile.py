@@ -51,7 +51,8 @@ def test_level1_cancels_and_fuses() -> None:
     result = hpcq.compile(c, 1)
     assert result.stats["after"] == circuit_stats(result.circuit)
     assert result.stats["after"]["cx"] == 0 and result.stats["after"]["1q"] == 1
-    assert "unroll_rebase" in result.stats["passes"]
+    assert {"Unroll", "Rebase(u3)", "Fuse1Q", "CancelCX"} <= set(result.stats["passes"])
+    assert set(result.stats["stages"]) == {"init", "optimization", "finalize"}
 
 
 def test_qasm_text_and_list_input() -> None:

@@ -104,16 +104,16 @@ def test_level3_deterministic_and_better_than_level2() -> None:
 def test_level3_keeps_the_best_of_its_restarts(
     monkeypatch: pytest.MonkeyPatch, shared_dir: Path
 ) -> None:
-    from hpcq import compiler
+    from hpcq import presets
 
     # adder9: single runs end between 59 and 64 CX depending on the seed.
     circuit = hpcq.Circuit.from_file(shared_dir / "adder9.qasm")
-    monkeypatch.setattr(compiler, "RESTARTS", 1)
+    monkeypatch.setattr(presets, "RESTARTS", 1)
     singles = [
         hpcq.compile(circuit, 3, seed=7 + 104_729 * attempt, verify=False).stats["after"]
         for attempt in range(3)
     ]
-    monkeypatch.setattr(compiler, "RESTARTS", 3)
+    monkeypatch.setattr(presets, "RESTARTS", 3)
     best = hpcq.compile(circuit, 3, seed=7)
     assert best.stats["verify"]["ok"]
     assert best.stats["after"]["cx"] == min(s["cx"] for s in singles)

@@ -8,7 +8,7 @@ import pytest
 
 from hpcq.ir import Circuit, hilbert_schmidt_distance
 from hpcq.passes import CancelCX, Fuse1Q, PassManager, Rebase, Unroll
-from hpcq.passes.resynthesize import BlockTask, Resynthesize, balanced_batches, resynthesize
+from hpcq.passes.resynthesize import Resynthesize, resynthesize
 
 
 def _wasteful() -> Circuit:
@@ -32,10 +32,29 @@ def test_fewer_cx_same_unitary() -> None:
     )
 
 
-def test_pass_records_distances() -> None:
-    pass_ = Resynthesize(max_block_size=2, seed=3)
-    out = PassManager([pass_]).run(_wasteful())
+def test_pass_records_distances_sweeps_and_its_cache() -> None:
+    circuit = _wasteful()
+    pm = PassManager([Resynthesize(max_block_size=2, seed=3), Resynthesize(max_block_size=2)])
+    out = pm.run(circuit)
     assert out.count_ops().get("cx", 0) < 8
+    distances = pm.property_set["block_distances"]
+    first, second = pm.property_set["resynthesis"]
+    assert len(distances) == first["replaced"] + second["replaced"] >= 1
+    assert all(0.0 <= d <= 1e-12 for d in distances)  # exact blocks only
+    assert hilbert_schmidt_distance(out.unitary(), circuit.unitary()) <= sum(distances) + 1e-7
+    assert first["block_size"] == 2 and first["partition"] == "partition"
+    assert pm.property_set["block_cache"]  # the second sweep found the first's outcomes
+
+
+def test_every_setting_of_a_sweep_is_a_setting_of_the_pass() -> None:
+    import inspect
+
+    from hpcq.passes.commutation_partition import commutation_partition
+
+    sweep = set(inspect.signature(resynthesize).parameters) - {"circuit", "cache"}
+    assert sweep <= set(inspect.signature(Resynthesize).parameters)
+    pass_ = Resynthesize(2, delete_cx=True, partitioner=commutation_partition, max_expansions=9)
+    assert pass_.name() == "Resynthesize(k=2, commutation_partition, delete_cx, max_expansions=9)"
 
 
 def test_adder9_improves_and_stays_close(shared_dir: Path) -> None:
@@ -45,20 +64,6 @@ def test_adder9_improves_and_stays_close(shared_dir: Path) -> None:
     assert result.circuit.count_ops()["cx"] < c.count_ops()["cx"] - 10
     bound = sum(result.stats.distances)
     assert hilbert_schmidt_distance(result.circuit.unitary(), c.unitary()) <= 10 * bound + 1e-5
-
-
-def test_batches_balance_cost() -> None:
-    import numpy as np
-
-    tasks = [
-        BlockTask(i, np.eye(8, dtype=complex), cx, 0, (), 1e-8, i)
-        for i, cx in enumerate(range(20))
-    ]
-    batches = balanced_batches(tasks, 4)
-    assert len(batches) == 4
-    assert sorted(t.index for b in batches for t in b) == list(range(20))
-    sums = [sum(t.cx + 1 for t in b) for b in batches]
-    assert max(sums) - min(sums) <= 20
 
 
 def test_bad_arguments() -> None:
