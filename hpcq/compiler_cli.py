@@ -30,13 +30,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 _DESCRIPTION = """\
-Compile OpenQASM files. Levels: 0 parse and rebase to u3+cx; 1 also fuse single-qubit
-gates and cancel CX pairs; 2 also resynthesize every block of <= 3 qubits in parallel;
-3 also joins two-qubit terms across commuting gates, then level 2 to a fixed point with
+Compile OpenQASM files or QIR modules. Levels: 0 parse and rebase to u3+cx; 1 also fuse
+single-qubit gates and cancel CX pairs; 2 also resynthesize every block of <= 3 qubits in
+parallel; 3 also joins two-qubit terms across commuting gates, then level 2 to a fixed point with
 CX-deletion scanning (best of three seeded runs), then 4-qubit blocks.
 
 INPUT is a file, or a directory standing for the .qasm files directly inside it.
-INPUT may be OpenQASM 2 or 3 (the version line decides).
+INPUT may be OpenQASM 2 or 3 (the version line decides), or a base-profile QIR module
+(.ll or .bc, QIR 1 or 2, from any producer): compiled to a .ll output, its quantum
+instructions are replaced and its outputs, labels and attributes kept.
 OUT is a file for one input, FILE.qasm or FILE.ll (QIR); otherwise a directory, created
 if missing, holding one NAME.qasm (or NAME.ll with --format ll) per input; a name ending
 in / is always a directory. A .qasm output is OpenQASM 2, or 3 with --format qasm3.
@@ -49,6 +51,7 @@ examples:
   hpcq compile examples/bell.qasm -O1                  QASM on standard output
   hpcq compile examples/bell.qasm -o out/bell.ll       QIR, out/ created if missing
   hpcq compile examples/bell.qasm --format qasm3       OpenQASM 3 on standard output
+  hpcq compile prog.ll -O3 -o prog.opt.ll              optimize another producer's QIR
   hpcq compile examples/ -O2 -o out --report out/report.json --resume
                                                        a batch that a rerun continues
 """
@@ -613,6 +616,16 @@ def _say_if_first_run(progress: Progress) -> None:
         )
 
 
+def _read_qir(name: str) -> Any:
+    """A QIR input (``.ll`` or ``.bc``) read into a circuit, or ``None`` for QASM."""
+    if Path(name).suffix not in (".ll", ".bc"):
+        return None
+    from hpcq.qir import read_circuit
+    from hpcq.qir.toolchain import read_module
+
+    return read_circuit(read_module(name), name)
+
+
 def _cmd_compile(args: argparse.Namespace) -> int:
     from hpcq.cli import describe_error, expand_inputs, raise_stop_requested
     from hpcq.exceptions import HpcqError
@@ -660,8 +673,9 @@ def _cmd_compile(args: argparse.Namespace) -> int:
                 progress.begin(Path(name).name)
                 start = time.perf_counter()
                 try:
+                    qir_input = _read_qir(name)
                     result = compiler.compile(
-                        Path(name),
+                        Path(name) if qir_input is None else qir_input.circuit,
                         args.level,
                         seed=args.seed,
                         max_block_size=args.block_size,
@@ -669,7 +683,11 @@ def _cmd_compile(args: argparse.Namespace) -> int:
                         verify=not args.no_verify,
                         progress=progress.on_blocks,
                     )
-                    text = render(result.circuit, fmt, name, str(path or "<stdout>"))
+                    if qir_input is not None and fmt == "ll":
+                        # the module's own outputs, labels and attributes, kept
+                        text = qir_input.write(result.circuit)
+                    else:
+                        text = render(result.circuit, fmt, name, str(path or "<stdout>"))
                 except (HpcqError, OSError, ValueError) as exc:
                     failed += 1
                     message = describe_error(exc)
