@@ -17,7 +17,6 @@ import importlib
 import logging
 import os
 import platform
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -175,6 +174,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
         except ImportError:
             rows.append((package, "not installed"))
     rows.extend(_mpi_rows())
+    from hpcq.qir.toolchain import find_c_compiler
+
     rows.append(("C compiler", find_c_compiler() or "not found (needed by 'hpcq build')"))
     rows.append(("threads per rank", str(_config.threads())))
     width = max(len(k) for k, _ in rows)
@@ -198,18 +199,6 @@ def _mpi_rows() -> list[tuple[str, str]]:
         ("MPI standard", version),
         ("world size", str(MPI.COMM_WORLD.Get_size())),
     ]
-
-
-def find_c_compiler() -> str | None:
-    """The C compiler hpcq uses: ``HPCQ_CC``, ``CC``, then cc, gcc or clang on PATH."""
-    named = _config.c_compiler()
-    if named:
-        return shutil.which(named.split()[0]) and named
-    for candidate in ("cc", "gcc", "clang"):
-        found = shutil.which(candidate)
-        if found:
-            return found
-    return None
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:

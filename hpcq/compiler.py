@@ -165,7 +165,7 @@ def _active(compiler: Compiler | Any | None) -> Iterator[None]:
     if compiler is None:
         yield
         return
-    from hpcq.runtime._context import reset_runtime, set_runtime
+    from hpcq.runtime import activated
 
     client = compiler.client if isinstance(compiler, Compiler) else compiler
     handle = getattr(client, "handle", None)
@@ -173,11 +173,8 @@ def _active(compiler: Compiler | Any | None) -> Iterator[None]:
         raise TypeError(
             f"compiler must be an hpcq.Compiler or a RuntimeClient, not {type(compiler).__name__}"
         )
-    token = set_runtime(handle)
-    try:
+    with activated(handle):
         yield
-    finally:
-        reset_runtime(token)
 
 
 def compile(

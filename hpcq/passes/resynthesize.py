@@ -286,13 +286,10 @@ def resynthesize_batch_in_place(tasks: Sequence[BlockTask]) -> list[BlockOutcome
     parallelism, and the searches' own sub-tasks (one per template expansion, a few
     milliseconds each) would only add messages and waiting.
     """
-    from hpcq.runtime._context import reset_runtime, set_runtime
+    from hpcq.runtime import activated
 
-    token = set_runtime(None)
-    try:
+    with activated(None):
         return resynthesize_batch(tasks)
-    finally:
-        reset_runtime(token)
 
 
 def _cost_estimate(task: BlockTask) -> float:

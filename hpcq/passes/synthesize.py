@@ -83,7 +83,7 @@ class Synthesize(TransformationPass):
 
     def run(self, passmanager_ir: Circuit) -> Circuit:
         """Return a copy of ``passmanager_ir`` without ``UnitaryGate`` operations."""
-        from hpcq.synthesis._expand import parallel_map
+        from hpcq.runtime import parallel_map
 
         ops = passmanager_ir.operations
         positions = [

@@ -7,7 +7,7 @@
   functions get the runtime's function-level hooks and the runtime is linked in, so a
   host program links only this one library (plus ``-lm``).
 
-The runtime library is compiled with the C compiler :func:`hpcq.cli.find_c_compiler`
+The runtime library is compiled with the C compiler :func:`find_c_compiler`
 finds, into ``hpcq._config.cache_dir()/runtime/<key>``, keyed on a hash of the C
 sources and the compiler, so it is built once per machine and compiler.
 """
@@ -64,14 +64,24 @@ def source_dir() -> Path:
     return Path(str(resources.files("hpcq.qir") / "csrc"))
 
 
+def find_c_compiler() -> str | None:
+    """The C compiler hpcq uses: ``HPCQ_CC``, ``CC``, then cc, gcc or clang on PATH."""
+    named = _config.c_compiler()
+    if named:
+        return shutil.which(named.split()[0]) and named
+    for candidate in ("cc", "gcc", "clang"):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
 def c_compiler() -> tuple[str, ...]:
     """The C compiler command.
 
     Raises:
         QirError: No C compiler found (set HPCQ_CC or CC, or install cc/gcc/clang).
     """
-    from hpcq.cli import find_c_compiler
-
     found = find_c_compiler()
     if not found:
         named = _config.c_compiler()

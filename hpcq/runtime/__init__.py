@@ -17,7 +17,7 @@ Importing this package imports no MPI: mpi4py is loaded by
 
 from __future__ import annotations
 
-from hpcq.runtime._context import get_runtime, has_runtime
+from hpcq.runtime._context import activated, get_runtime, has_runtime, parallel_map
 from hpcq.runtime.client import RuntimeClient
 from hpcq.runtime.future import RemoteTraceback, RuntimeFuture, TaskCancelledError
 from hpcq.runtime.handle import RuntimeHandle
@@ -28,6 +28,8 @@ __all__ = [
     "RuntimeFuture",
     "RuntimeHandle",
     "TaskCancelledError",
+    "activated",
     "get_runtime",
     "has_runtime",
+    "parallel_map",
 ]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from hpcq.exceptions import RuntimeSystemError
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 _ACTIVE: contextvars.ContextVar[Any] = contextvars.ContextVar("hpcq_runtime", default=None)
 
@@ -38,3 +43,32 @@ def set_runtime(handle: Any) -> contextvars.Token[Any]:
 def reset_runtime(token: contextvars.Token[Any]) -> None:
     """Restore the runtime that was active before :func:`set_runtime`."""
     _ACTIVE.reset(token)
+
+
+@contextlib.contextmanager
+def activated(handle: Any) -> Iterator[None]:
+    """Make ``handle`` the active runtime inside the ``with`` block (``None``: serial).
+
+    Example:
+        >>> from hpcq.runtime import activated, has_runtime
+        >>> with activated(None):
+        ...     has_runtime()
+        False
+    """
+    token = set_runtime(handle)
+    try:
+        yield
+    finally:
+        reset_runtime(token)
+
+
+def parallel_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``fn`` over ``items``: on the active runtime if there is one, else here, in order.
+
+    One item runs in place even with a runtime: a task round trip would only add
+    latency.
+    """
+    handle = _ACTIVE.get()
+    if len(items) > 1 and handle is not None:
+        return list(handle.map(fn, list(items)).result())
+    return [fn(item) for item in items]

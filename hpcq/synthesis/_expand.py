@@ -9,7 +9,6 @@ order.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -77,19 +76,6 @@ def node_seed(base: int, template: Template, salt: int = 0) -> tuple[int, ...]:
     for c, t in template.cx:
         words.append(c * 64 + t)
     return tuple(words)
-
-
-def parallel_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """``fn`` over ``items``: on the active hpcq runtime if there is one, else here.
-
-    One item runs in place even with a runtime: a task round trip would only add
-    latency.
-    """
-    from hpcq.runtime import get_runtime, has_runtime
-
-    if len(items) > 1 and has_runtime():
-        return list(get_runtime().map(fn, list(items)).result())
-    return [fn(item) for item in items]
 
 
 @dataclass(frozen=True)

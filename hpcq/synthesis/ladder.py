@@ -16,7 +16,8 @@ import logging
 import numpy as np
 
 from hpcq.exceptions import SynthesisError
-from hpcq.synthesis._expand import SearchOptions, expand, node_seed, parallel_map
+from hpcq.runtime import parallel_map
+from hpcq.synthesis._expand import SearchOptions, expand, node_seed
 from hpcq.synthesis.instantiation import InstantiationResult
 from hpcq.synthesis.template import cyclic_template, generic_cx_count
 

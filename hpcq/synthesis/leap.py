@@ -27,7 +27,8 @@ import logging
 import numpy as np
 
 from hpcq.exceptions import SynthesisError
-from hpcq.synthesis._expand import Expansion, SearchOptions, expand, node_seed, parallel_map
+from hpcq.runtime import parallel_map
+from hpcq.synthesis._expand import Expansion, SearchOptions, expand, node_seed
 from hpcq.synthesis.instantiation import InstantiationResult
 from hpcq.synthesis.template import Template, cyclic_template, generic_cx_count
 

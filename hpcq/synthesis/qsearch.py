@@ -17,7 +17,8 @@ import logging
 import numpy as np
 
 from hpcq.exceptions import SynthesisError
-from hpcq.synthesis._expand import SearchOptions, expand, parallel_map
+from hpcq.runtime import parallel_map
+from hpcq.synthesis._expand import SearchOptions, expand
 from hpcq.synthesis.instantiation import InstantiationResult
 from hpcq.synthesis.template import Template
 

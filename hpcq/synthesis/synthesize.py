@@ -198,14 +198,10 @@ def _runtime_of(compiler: Any) -> Iterator[None]:
     if compiler is None:
         yield
         return
-    from hpcq.runtime._context import reset_runtime, set_runtime
+    from hpcq.runtime import activated
 
-    handle = _runtime_handle(compiler)
-    token = set_runtime(handle)
-    try:
+    with activated(_runtime_handle(compiler)):
         yield
-    finally:
-        reset_runtime(token)
 
 
 def _runtime_handle(compiler: Any) -> Any:
