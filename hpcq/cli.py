@@ -28,7 +28,7 @@ from hpcq.exceptions import HpcqError
 # Modules that add sub-commands, in the order --help lists them.
 _COMMAND_MODULES = (
     "hpcq.compiler_cli",
-    "hpcq.qir.cli",
+    "hpcq.qir_cli",
     "hpcq.runtime.cli",
     "hpcq.synthesis.cli",
 )

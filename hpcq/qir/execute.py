@@ -38,12 +38,12 @@ def module_text(source: Source) -> tuple[str, str]:
     from hpcq.qir.toolchain import read_module
 
     if isinstance(source, Circuit):
-        return emit(prepare(measured(source, "<circuit>"))), "<circuit>"
+        return emit(measured(source, "<circuit>")), "<circuit>"
     path = Path(source)
     if path.suffix in (".ll", ".bc"):
         return read_module(path), str(path)
     if path.suffix == ".qasm":
-        return emit(prepare(measured(Circuit.from_file(path), str(path)))), str(path)
+        return emit(measured(Circuit.from_file(path), str(path))), str(path)
     raise ValueError(f"{path}: expected a .qasm, .ll or .bc file")
 
 
@@ -67,22 +67,6 @@ def measured(circuit: Circuit, where: str = "<circuit>") -> Circuit:
     for qubit in range(circuit.num_qubits):
         copy.measure(qubit, register.start + qubit)
     return copy
-
-
-def prepare(circuit: Circuit) -> Circuit:
-    """The circuit lightly optimized (``hpcq.compile`` at -O1 when available).
-
-    Circuits with symbolic parameters go to the emitter as they are (it lowers them to
-    the QIR gate set), since the compiler verifies with bound unitaries.
-    """
-    if circuit.parameters:
-        return circuit
-    try:
-        from hpcq.compiler import compile as compile_circuit
-    except ImportError:
-        return circuit
-    result = compile_circuit(circuit, optimization_level=1)
-    return getattr(result, "circuit", result)
 
 
 def _parameter_values(names: Sequence[str], params: Params) -> list[float]:
@@ -116,7 +100,10 @@ def run_output(
     """The shot output (qir-runner's format) of running ``source``.
 
     Args:
-        source: A circuit, or a ``.qasm``, ``.ll`` or ``.bc`` file.
+        source: A circuit, or a ``.qasm``, ``.ll`` or ``.bc`` file. A circuit or
+            ``.qasm`` file is emitted as it is (the emitter lowers it to QIR's gates;
+            ``hpcq run`` compiles a ``.qasm`` at -O1 first: qir takes circuits and
+            never calls the compiler).
         shots: Number of shots (at least 1).
         seed: Seed of the simulator's random numbers (random when ``None``).
         params: Values of the entry point's parameters, by name or in order.

@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 
@@ -150,6 +151,22 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lightly_compiled(source: str) -> Any:
+    """A ``.qasm`` source compiled at -O1 (measured first if it measures nothing); a
+    QIR module's path as it is. Circuits with symbolic parameters are not compiled:
+    the compiler verifies at bound values, the emitter lowers them as they are."""
+    if Path(source).suffix != ".qasm":
+        return source
+    from hpcq.compiler import compile
+    from hpcq.ir import Circuit
+    from hpcq.qir.execute import measured
+
+    circuit = measured(Circuit.from_file(source), source)
+    if circuit.parameters:
+        return circuit
+    return compile(circuit, optimization_level=1).circuit
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     import json
 
@@ -166,7 +183,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise ValueError(f"--param {name}: {value!r} is not a number") from None
     with _stop_on_sigterm():
         counts = run(
-            args.source,
+            _lightly_compiled(args.source),
             shots=args.shots,
             seed=args.seed,
             params=params,
