@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hpcq.ir import Circuit, hilbert_schmidt_distance
@@ -71,3 +72,24 @@ def test_bad_arguments() -> None:
         resynthesize(Circuit(2), max_block_size=1)
     with pytest.raises(ValueError):
         resynthesize(Circuit(2), threshold=2.0)
+
+
+def _random_cx_circuit(num_qubits: int, depth: int, seed: int) -> Circuit:
+    rng = np.random.default_rng(seed)
+    circuit = Circuit(num_qubits)
+    for _ in range(depth):
+        a, b = rng.choice(num_qubits, size=2, replace=False)
+        circuit.append("u3", (int(a),), [float(x) for x in rng.uniform(0, 6.28, 3)])
+        circuit.cx(int(a), int(b))
+    return circuit
+
+
+def test_cache_skips_blocks_already_tried() -> None:
+    circuit = _random_cx_circuit(3, 12, seed=4)
+    cache: dict[bytes, Circuit | None] = {}
+    first = resynthesize(circuit, threshold=1e-8, seed=1, cache=cache)
+    assert first.stats.candidates >= 1 and cache
+    second = resynthesize(first.circuit, threshold=1e-8, seed=2, cache=cache)
+    again = resynthesize(first.circuit, threshold=1e-8, seed=3, cache=cache)
+    assert again.stats.candidates == 0
+    assert again.circuit.count_ops() == second.circuit.count_ops()
