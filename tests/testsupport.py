@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CIRCUITS = ROOT.parent / "shared" / "circuits"
@@ -44,3 +45,18 @@ def mpi_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 RunMpi = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def random_u3_cx_circuit(num_qubits: int, depth: int, seed: int) -> Any:
+    """``depth`` layers of a random ``u3`` and a CX on a random pair (an hpcq Circuit)."""
+    import numpy as np
+
+    from hpcq.ir.circuit import Circuit
+
+    rng = np.random.default_rng(seed)
+    circuit = Circuit(num_qubits)
+    for _ in range(depth):
+        a, b = rng.choice(num_qubits, size=2, replace=False)
+        circuit.append("u3", (int(a),), [float(x) for x in rng.uniform(0, 6.28, 3)])
+        circuit.cx(int(a), int(b))
+    return circuit

@@ -422,24 +422,19 @@ class Worker:
             self._first_result = time.monotonic()
         self._results.append(result)
 
-    @contextlib.contextmanager
-    def _in_task_code(self) -> Iterator[None]:
+    def _in_task_code(self) -> contextlib.AbstractContextManager[None]:
         """The main thread runs the top task's own code (it may be interrupted)."""
-        was = self._task_code
-        self._task_code = True
-        self._interrupter.task_code(True)
-        try:
-            yield
-        finally:
-            self._task_code = was
-            self._interrupter.task_code(was)
+        return self._code(task=True)
+
+    def _runtime_code(self) -> contextlib.AbstractContextManager[None]:
+        """A task called into the runtime: no interrupt until it returns to the task."""
+        return self._code(task=False)
 
     @contextlib.contextmanager
-    def _runtime_code(self) -> Iterator[None]:
-        """A task called into the runtime: no interrupt until it returns to the task."""
+    def _code(self, task: bool) -> Iterator[None]:
         was = self._task_code
-        self._task_code = False
-        self._interrupter.task_code(False)
+        self._task_code = task
+        self._interrupter.task_code(task)
         try:
             yield
         finally:

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from testsupport import random_u3_cx_circuit
 
 from hpcq.ir.circuit import Circuit
 from hpcq.passes.greedy_partition import greedy_partition
 from hpcq.passes.partition import Block, partition
 from hpcq.passes.reverse_partition import reverse_partition
-
-
-def _random_circuit(num_qubits: int, depth: int, seed: int) -> Circuit:
-    rng = np.random.default_rng(seed)
-    circuit = Circuit(num_qubits)
-    for _ in range(depth):
-        a, b = rng.choice(num_qubits, size=2, replace=False)
-        circuit.append("u3", (int(a),), [float(x) for x in rng.uniform(0, 6.28, 3)])
-        circuit.cx(int(a), int(b))
-    return circuit
 
 
 def _flatten(items: list[object]) -> list[object]:
@@ -31,7 +22,7 @@ def _flatten(items: list[object]) -> list[object]:
 @pytest.mark.parametrize("partitioner", [reverse_partition, greedy_partition])
 @pytest.mark.parametrize("k", [2, 3, 4])
 def test_partitions_keep_the_unitary_and_width(partitioner: object, k: int) -> None:
-    circuit = _random_circuit(6, 60, seed=k)
+    circuit = random_u3_cx_circuit(6, 60, seed=k)
     items = partitioner(circuit, k)  # type: ignore[operator]
     ops = _flatten(items)
     assert sorted(map(id, ops)) == sorted(map(id, circuit.operations))

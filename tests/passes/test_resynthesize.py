@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
+from testsupport import random_u3_cx_circuit
 
 from hpcq.ir import Circuit, hilbert_schmidt_distance
 from hpcq.passes import CancelCX, Fuse1Q, PassManager, Rebase, Unroll
@@ -74,18 +74,8 @@ def test_bad_arguments() -> None:
         resynthesize(Circuit(2), threshold=2.0)
 
 
-def _random_cx_circuit(num_qubits: int, depth: int, seed: int) -> Circuit:
-    rng = np.random.default_rng(seed)
-    circuit = Circuit(num_qubits)
-    for _ in range(depth):
-        a, b = rng.choice(num_qubits, size=2, replace=False)
-        circuit.append("u3", (int(a),), [float(x) for x in rng.uniform(0, 6.28, 3)])
-        circuit.cx(int(a), int(b))
-    return circuit
-
-
 def test_cache_skips_blocks_already_tried() -> None:
-    circuit = _random_cx_circuit(3, 12, seed=4)
+    circuit = random_u3_cx_circuit(3, 12, seed=4)
     cache: dict[bytes, Circuit | None] = {}
     first = resynthesize(circuit, threshold=1e-8, seed=1, cache=cache)
     assert first.stats.candidates >= 1 and cache
