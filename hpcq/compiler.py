@@ -36,7 +36,7 @@ import numpy as np
 
 from hpcq import presets
 from hpcq.exceptions import VerificationError
-from hpcq.ir.circuit import Circuit
+from hpcq.ir.circuit import Circuit, is_path
 from hpcq.passes.control import gate_counts
 from hpcq.passes.verify import error_bound
 
@@ -91,9 +91,7 @@ def _as_circuit(source: Any) -> tuple[Circuit, str | None]:
 
         gate = UnitaryGate(source)
         return Circuit(gate.num_qubits).append(gate, tuple(range(gate.num_qubits))), None
-    name = str(source) if isinstance(source, Path) else None
-    if isinstance(source, str) and "\n" not in source and ";" not in source:
-        name = source
+    name = str(source) if isinstance(source, (str, Path)) and is_path(source) else None
     return to_circuit(source), name
 
 
@@ -229,7 +227,7 @@ def _size_estimate(item: Any) -> int:
         return int(item.size) * 64
     if isinstance(item, Circuit):
         return len(item) * 32
-    if isinstance(item, str) and ("\n" in item or ";" in item):
+    if isinstance(item, str) and not is_path(item):
         return len(item)
     if isinstance(item, (str, Path)):
         try:

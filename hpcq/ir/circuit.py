@@ -618,10 +618,16 @@ def circuit_from_operations(
     return Circuit(num_qubits, num_clbits).extend(operations)
 
 
-def load_path_or_text(source: str | Path) -> Circuit:
-    """A circuit from a path to a ``.qasm`` file or from OpenQASM text."""
-    if isinstance(source, Path) or (
+def is_path(source: str | Path) -> bool:
+    """Whether ``source`` names a file rather than holding OpenQASM text: a ``Path``, or
+    a non-blank ``str`` of one line without ``;`` (every OpenQASM statement ends in one)."""
+    return isinstance(source, Path) or (
         "\n" not in source and ";" not in source and source.strip() != ""
-    ):
-        return Circuit.from_file(source)
-    return Circuit.from_qasm(source)
+    )
+
+
+def load_path_or_text(source: str | Path) -> Circuit:
+    """A circuit from a path to a ``.qasm`` file or from OpenQASM text (:func:`is_path`)."""
+    if isinstance(source, str) and not is_path(source):
+        return Circuit.from_qasm(source)
+    return Circuit.from_file(source)
