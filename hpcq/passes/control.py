@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
-from hpcq.ir.circuit import Circuit
+from hpcq.ir.circuit import Circuit, Operation
 from hpcq.passes.base import AnalysisPass
 from hpcq.passmanager import (
     BaseController,
@@ -38,10 +38,11 @@ RESTART_SEED_STRIDE = 104_729
 RESTART_SCOPED = ("resynthesis", "block_distances", "block_cache")
 
 
-def gate_counts(circuit: Circuit) -> tuple[int, int]:
-    """``(CX, single-qubit unitary gates)`` of ``circuit``: what the compiler minimizes."""
+def gate_counts(operations: Iterable[Operation]) -> tuple[int, int]:
+    """``(CX, single-qubit unitary gates)`` of a circuit or operations: what the
+    compiler minimizes."""
     cx = one_qubit = 0
-    for op in circuit:
+    for op in operations:
         if op.name == "cx":
             cx += 1
         elif len(op.qubits) == 1 and op.gate.is_unitary:

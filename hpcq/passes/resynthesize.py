@@ -28,6 +28,7 @@ from hpcq.exceptions import SynthesisError
 from hpcq.ir.circuit import Circuit
 from hpcq.ir.distance import hilbert_schmidt_distance
 from hpcq.passes.base import TransformationPass
+from hpcq.passes.control import gate_counts
 from hpcq.passes.partition import Block, PartitionItem, block_from_circuit, partition
 
 logger = logging.getLogger(__name__)
@@ -120,13 +121,12 @@ class ResynthesisStats:
     distances: list[float] = field(default_factory=list)
 
 
-def _one_qubit(circuit_ops: Sequence[Any]) -> int:
-    return sum(1 for op in circuit_ops if len(op.qubits) == 1 and op.gate.is_unitary)
+def _one_qubit(operations: Sequence[Any]) -> int:
+    return gate_counts(operations)[1]
 
 
 def _better(new: Circuit, cx: int, one_qubit: int) -> bool:
-    counts = new.count_ops()
-    return (counts.get("cx", 0), _one_qubit(new.operations)) < (cx, one_qubit)
+    return gate_counts(new) < (cx, one_qubit)
 
 
 def _exact_form(candidate: Circuit, target: np.ndarray, max_distance: float) -> Circuit | None:
@@ -244,7 +244,7 @@ def resynthesize_block(task: BlockTask) -> BlockOutcome:
         if exact is None:
             note = note or "no shorter circuit reaches the block exactly"
             continue
-        key = (exact.count_ops().get("cx", 0), _one_qubit(exact.operations))
+        key = gate_counts(exact)
         if key < best_key:
             best, best_key = exact, key
     distance = 0.0
