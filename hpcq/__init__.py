@@ -17,8 +17,7 @@ process. The parallel runtime, synthesis kernels and the QIR backend load on fir
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hpcq import _config
 from hpcq._version import __version__
@@ -33,6 +32,7 @@ if _config.launched_by_mpi():
     from hpcq.runtime.aborts import install_excepthook
 
     install_excepthook()
+from hpcq._lazy import lazy_attributes
 from hpcq.exceptions import (
     CircuitError,
     HpcqError,
@@ -65,13 +65,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hpcq' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, _ = lazy_attributes(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

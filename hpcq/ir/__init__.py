@@ -9,9 +9,9 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from hpcq._lazy import lazy_attributes
 from hpcq.ir.circuit import Circuit, Condition, Operation, Register
 from hpcq.ir.gates import (
     STANDARD_GATES,
@@ -39,17 +39,7 @@ _FROM_SIM = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _FROM_SIM.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_FROM_SIM))
+__getattr__, __dir__ = lazy_attributes(__name__, _FROM_SIM)
 
 
 __all__ = [

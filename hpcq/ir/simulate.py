@@ -6,8 +6,9 @@ The names load :mod:`hpcq.sim` when first used (PEP 562), so that importing
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hpcq._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from hpcq.sim.statevector import operations_statevector, random_state
@@ -31,14 +32,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_MOVED))
+__getattr__, __dir__ = lazy_attributes(__name__, _MOVED)

@@ -50,7 +50,7 @@ def gate_counts(operations: Iterable[Operation]) -> tuple[int, int]:
     return cx, one_qubit
 
 
-class SeededRestarts(BaseController):
+class SeededRestarts(FlowControllerLinear):
     """Run ``tasks`` from several seeds on the same input; keep the best output.
 
     Restart ``a`` runs with ``property_set["seed_offset"]`` raised by
@@ -74,22 +74,10 @@ class SeededRestarts(BaseController):
     ) -> None:
         if restarts < 1:
             raise ValueError(f"restarts must be at least 1, not {restarts}")
-        super().__init__()
-        self._body = FlowControllerLinear(tasks)
-        self.tasks = self._body.tasks
+        super().__init__(tasks)
         self.restarts = restarts
         self.max_cx = max_cx
         self.progress = progress
-
-    @property
-    def passes(self) -> list[Task]:
-        """The tasks of one run, in order."""
-        return list(self.tasks)
-
-    def iter_tasks(self, state: PassManagerState) -> Generator[Task, PassManagerState, None]:
-        # One run's tasks; :meth:`execute` repeats them from each seed.
-        for task in self.tasks:  # noqa: UP028
-            yield task
 
     def execute(
         self, passmanager_ir: Any, state: PassManagerState, callback: Any = None
@@ -108,7 +96,7 @@ class SeededRestarts(BaseController):
             for key in RESTART_SCOPED:
                 properties[key] = None
             state.workflow_status.completed_passes.difference_update(nested)
-            out, state = self._body.execute(passmanager_ir, state, callback)
+            out, state = super().execute(passmanager_ir, state, callback)
             properties = state.property_set
             counts = gate_counts(out)
             if best is None or counts < best[0]:
